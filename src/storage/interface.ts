@@ -64,6 +64,12 @@ export interface Storage {
 
   /** Releases the store's resources; pending watches end. */
   close(): Promise<void>;
+
+  /**
+   * Optional, for tests and metrics: the number of watches currently registered. A watch stops
+   * counting as soon as its signal aborts, its iterator returns, or the store closes.
+   */
+  watcherCount?(): number;
 }
 
 /** What a write must find for it to proceed. */
