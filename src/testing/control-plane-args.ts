@@ -1,0 +1,55 @@
+/** Command lines of etcd and kube-apiserver for a loopback test control plane (recipe §3, as verified). */
+import type { ControlPlanePkiPaths } from './control-plane-pki.ts';
+
+/** The loopback ports of one control plane. */
+export interface ControlPlanePorts {
+  etcdClient: number;
+  etcdPeer: number;
+  etcdMetrics: number;
+  apiserver: number;
+}
+
+/** etcd flags: single member, loopback only, no fsync (test data is disposable). */
+export function etcdArgs(dataDir: string, ports: ControlPlanePorts): string[] {
+  const client = `http://127.0.0.1:${ports.etcdClient}`;
+  const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+  return [
+    '--name', 'extapi', '--data-dir', dataDir, '--unsafe-no-fsync',
+    '--listen-client-urls', client, '--advertise-client-urls', client,
+    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `extapi=${peer}`, '--initial-cluster-state', 'new',
+    '--listen-metrics-urls', `http://127.0.0.1:${ports.etcdMetrics}`,
+    '--log-level', 'warn',
+  ];
+}
+
+/**
+ * kube-apiserver flags: loopback serving, x509 client auth against the cluster CA, the
+ * front-proxy (requestheader) trust with a separate CA, the aggregator's proxy client cert,
+ * service-account keys, RBAC, and aggregator routing via Services (ExternalName works).
+ */
+export function apiServerArgs(dir: string, pki: ControlPlanePkiPaths, ports: ControlPlanePorts, allowedNames: string[]): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1', `--secure-port=${ports.apiserver}`, '--advertise-address=127.0.0.1',
+    '--endpoint-reconciler-type=none',
+    `--tls-cert-file=${pki.apiserverCert}`, `--tls-private-key-file=${pki.apiserverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.serviceAccountPub}`,
+    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--authorization-mode=Node,RBAC',
+    `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+    `--requestheader-allowed-names=${allowedNames.join(',')}`,
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-uid-headers=X-Remote-Uid',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.frontProxyClientCert}`,
+    `--proxy-client-key-file=${pki.frontProxyClientKey}`,
+    '--enable-aggregator-routing=false',
+    `--cert-dir=${dir}/pki`,
+    '--profiling=false',
+  ];
+}
