@@ -26,6 +26,9 @@ export interface Storage {
    *   TooLarge if in the future).
    * - `resourceVersion` with `match: 'NotOlderThan'` (or unset match): the newest revision,
    *   which must be >= it (TooLarge otherwise).
+   * - `match: 'Any'` (kube's `resourceVersion=0`): any revision will do, including a slightly
+   *   stale one; `resourceVersion` is ignored (leave it unset). Backends read the newest; a
+   *   watch cache (storage/cache) answers from memory.
    * - `limit`/`continue` page through; `continue` is the opaque token of a previous page and
    *   fixes the revision of the whole list (TooOld once compacted, InvalidContinue if malformed).
    * - `predicate` filters; with a limit the store keeps reading until `limit` matches or the end.
@@ -62,6 +65,13 @@ export interface Storage {
   /** The number of objects under `prefix`. */
   count(prefix: string): Promise<number>;
 
+  /**
+   * Optional, for readiness probes: resolves when the store can serve requests, throws
+   * StorageError('Unavailable') while it cannot (e.g. etcd unreachable or without quorum).
+   * Backends that cannot become unavailable (memory, SQLite) need not implement it.
+   */
+  healthCheck?(): Promise<void>;
+
   /** Releases the store's resources; pending watches end. */
   close(): Promise<void>;
 
@@ -81,7 +91,8 @@ export interface Preconditions {
 /** Options of Storage.list. */
 export interface ListOptions {
   resourceVersion?: number;
-  match?: 'Exact' | 'NotOlderThan';
+  /** How `resourceVersion` is matched; see Storage.list. 'Any' allows a stale (cached) answer. */
+  match?: 'Exact' | 'NotOlderThan' | 'Any';
   limit?: number;
   continue?: string;
   predicate?: (obj: KubeObject) => boolean;

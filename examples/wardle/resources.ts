@@ -1,0 +1,128 @@
+import { defineResource, forbidden, type FieldError, type KubeObject, type Strategy } from '../../src/index.ts';
+
+/** The API group of the wardle sample, as k8s.io/sample-apiserver names it. */
+export const WARDLE_GROUP = 'wardle.example.com';
+
+const metaFields = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+
+const v1alpha1FlunderSchema = {
+  type: 'object',
+  properties: {
+    ...metaFields,
+    spec: {
+      type: 'object',
+      properties: {
+        reference: { type: 'string', description: 'A name of another flunder or fischer, depending on the reference type.' },
+        referenceType: { type: 'string', description: 'The reference type.' },
+      },
+    },
+    status: { type: 'object' },
+  },
+};
+
+const v1beta1FlunderSchema = {
+  type: 'object',
+  properties: {
+    ...metaFields,
+    spec: {
+      type: 'object',
+      properties: {
+        flunderReference: { type: 'string', description: 'A name of another flunder, mutually exclusive to the FischerReference.' },
+        fischerReference: { type: 'string', description: 'A name of a fischer, mutually exclusive to the FlunderReference.' },
+        referenceType: { type: 'string', description: 'The reference type, defaults to "Flunder" if either reference is set.' },
+      },
+    },
+    status: { type: 'object' },
+  },
+};
+
+type Spec = Record<string, string | undefined>;
+
+/** v1alpha1 → v1beta1 (the storage version), as sample-apiserver converts. */
+function alphaToBeta(obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Spec;
+  const out: Spec = {};
+  if (spec.referenceType) out.referenceType = spec.referenceType;
+  if (spec.reference) {
+    if (spec.referenceType === 'Fischer') out.fischerReference = spec.reference;
+    else out.flunderReference = spec.reference;
+  }
+  return { ...obj, spec: out };
+}
+
+/** v1beta1 → v1alpha1. */
+function betaToAlpha(obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Spec;
+  const out: Spec = {};
+  if (spec.flunderReference) { out.reference = spec.flunderReference; out.referenceType = 'Flunder'; }
+  else if (spec.fischerReference) { out.reference = spec.fischerReference; out.referenceType = 'Fischer'; }
+  else if (spec.referenceType) out.referenceType = spec.referenceType;
+  return { ...obj, spec: out };
+}
+
+/** sample-apiserver's ValidateFlunderSpec, on the storage (v1beta1) form. */
+export function validateFlunderSpec(obj: KubeObject): FieldError[] {
+  const s = (obj.spec ?? {}) as Spec;
+  const errors: FieldError[] = [];
+  const bad = (field: string, value: string | undefined, why: string) =>
+    errors.push({ type: 'FieldValueInvalid', field: `spec.${field}`, detail: `Invalid value: ${JSON.stringify(value ?? '')}: ${why}` });
+  if (s.flunderReference && s.fischerReference) bad('fischerReference', s.fischerReference, 'cannot be set with flunderReference at the same time');
+  else if (s.flunderReference && s.referenceType !== 'Flunder') bad('flunderReference', s.flunderReference, 'cannot be set if referenceType is not Flunder');
+  else if (s.fischerReference && s.referenceType !== 'Fischer') bad('fischerReference', s.fischerReference, 'cannot be set if referenceType is not Fischer');
+  else if (!s.fischerReference && s.referenceType === 'Fischer') bad('fischerReference', s.fischerReference, 'cannot be empty if referenceType is Fischer');
+  else if (!s.flunderReference && s.referenceType === 'Flunder') bad('flunderReference', s.flunderReference, 'cannot be empty if referenceType is Flunder');
+  if (s.referenceType && s.referenceType !== 'Flunder' && s.referenceType !== 'Fischer') bad('referenceType', s.referenceType, 'must be Flunder or Fischer');
+  return errors;
+}
+
+const flunderStrategy: Strategy = {
+  prepareForCreate(obj) { defaultReferenceType(obj); },
+  prepareForUpdate(obj) { defaultReferenceType(obj); },
+  validate: (obj) => validateFlunderSpec(obj),
+  /** BanFlunder: a Flunder may not take a name any Fischer disallows (CREATE only, as upstream). */
+  async validateAdmission(obj, _old, ctx) {
+    if (ctx.operation !== 'CREATE') return;
+    const fischers = await ctx.lookup({ group: WARDLE_GROUP, plural: 'fischers' });
+    const name = obj.metadata.name ?? '';
+    if (fischers.some((f) => ((f.disallowedFlunders as string[] | undefined) ?? []).includes(name))) {
+      throw forbidden({ group: WARDLE_GROUP, resource: 'flunders' }, name, 'this name may not be used, please change the resource name');
+    }
+  },
+};
+
+function defaultReferenceType(obj: KubeObject): void {
+  const spec = obj.spec as Spec | undefined;
+  if (spec && !spec.referenceType && spec.flunderReference) spec.referenceType = 'Flunder';
+}
+
+const printerColumns = [
+  { name: 'Reference-Type', type: 'string' as const, jsonPath: '.spec.referenceType' },
+  { name: 'Age', type: 'date' as const, jsonPath: '.metadata.creationTimestamp' },
+];
+
+/** Flunder: namespaced, served as v1alpha1 and v1beta1 (stored as v1beta1). */
+export const flunders = defineResource({
+  group: WARDLE_GROUP, kind: 'Flunder', plural: 'flunders', singular: 'flunder', namespaced: true,
+  shortNames: ['fl'], categories: ['wardle'], subresources: { status: true }, strategy: flunderStrategy,
+  selectableFields: ['spec.referenceType'],
+  versions: [
+    { name: 'v1beta1', storage: true, schema: v1beta1FlunderSchema, printerColumns: [...printerColumns,
+      { name: 'Flunder-Reference', type: 'string', jsonPath: '.spec.flunderReference', priority: 1 },
+      { name: 'Fischer-Reference', type: 'string', jsonPath: '.spec.fischerReference', priority: 1 }] },
+    { name: 'v1alpha1', schema: v1alpha1FlunderSchema, toStorage: alphaToBeta, fromStorage: betaToAlpha,
+      printerColumns: [...printerColumns, { name: 'Reference', type: 'string', jsonPath: '.spec.reference', priority: 1 }] },
+  ],
+});
+
+/** Fischer: cluster-scoped, v1alpha1, with the list of disallowed Flunder names. */
+export const fischers = defineResource({
+  group: WARDLE_GROUP, kind: 'Fischer', plural: 'fischers', singular: 'fischer', namespaced: false, shortNames: ['fi'], categories: ['wardle'],
+  versions: [{
+    name: 'v1alpha1', storage: true,
+    schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', items: { type: 'string' } } } },
+    printerColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+  }],
+});
+
+/** Every resource of the wardle sample. */
+export const wardleResources = [flunders, fischers];

@@ -1,0 +1,127 @@
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject } from '../apimachinery/types.ts';
+import { badRequest, invalid, type FieldError } from '../errors/status-error.ts';
+import type { Resource, VersionDefinition } from '../resource/define-resource.ts';
+import {
+  applyFieldValidation, compileSchema, fieldValidationValueError, JsonParseError, malformedBodyError,
+  parseFieldValidation as readFieldValidation, parseJsonDetectingDuplicates, pruneObjectMeta, strictDecodingProblems,
+  type CompiledSchema, type SchemaObject,
+} from '../resource/schema/index.ts';
+import type { OptionsKind } from './scope.ts';
+
+/** How strictly unknown and duplicate fields are treated (the `fieldValidation` query parameter). */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Reads `fieldValidation` (default Warn); another value answers 422 on the verb's options kind. */
+export function parseFieldValidation(value: string | null, optionsKind: OptionsKind): FieldValidation {
+  const parsed = readFieldValidation(value);
+  if (parsed === null) throw invalid(optionsKind, 'meta.k8s.io', '', [fieldValidationValueError(value ?? '')]);
+  return parsed;
+}
+
+/**
+ * The codec of one served version of a resource: turns bodies into objects of this version
+ * (checked against its schema), and converts between this version and the storage version.
+ */
+export class VersionCodec {
+  readonly resource: Resource;
+  readonly version: VersionDefinition;
+  readonly apiVersion: string;
+  private readonly schema: CompiledSchema;
+
+  constructor(resource: Resource, version: VersionDefinition) {
+    this.resource = resource;
+    this.version = version;
+    this.apiVersion = `${resource.group}/${version.name}`;
+    this.schema = compileSchema(version.schema as SchemaObject);
+  }
+
+  /**
+   * Parses a JSON or YAML body into an object of this version. Missing apiVersion/kind are
+   * filled in; another served version of the same kind is converted; anything else answers 400.
+   * Unknown and duplicate fields: dropped silently (Ignore), dropped with warnings (Warn) or a
+   * 400 BadRequest (Strict), worded as kube-apiserver words them.
+   */
+  decode(body: Buffer, format: 'json' | 'yaml', validation: FieldValidation, codecs: Map<string, VersionCodec>): { object: KubeObject; warnings: string[] } {
+    const { value, duplicateFields } = this.parseBody(body, format, validation);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw malformedBodyError(this.resource.kind, body, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} into Go value of type ${this.resource.kind}`);
+    }
+    let obj = value as KubeObject;
+    this.checkTypeMeta(obj);
+    if (obj.apiVersion && obj.apiVersion !== this.apiVersion) {
+      const other = codecs.get(obj.apiVersion)!;
+      const unknown = other.normalize(obj, validation, duplicateFields);
+      obj = this.fromStorage(other.toStorage(unknown.object));
+      return { object: obj, warnings: unknown.warnings };
+    }
+    return this.normalize(obj, validation, duplicateFields);
+  }
+
+  /** Applies pruning (per `validation`), defaults and metadata shape checks to a decoded object. */
+  normalize(obj: KubeObject, validation: FieldValidation, duplicateFields: string[] = []): { object: KubeObject; warnings: string[] } {
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.resource.kind;
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
+      throw badRequest(`json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${this.resource.kind}.metadata of type v1.ObjectMeta`);
+    }
+    const unknown = [...pruneObjectMeta(obj.metadata), ...this.schema.prune(obj)];
+    const problems = strictDecodingProblems(duplicateFields, unknown);
+    const outcome = applyFieldValidation(validation, problems, this.resource.kind, this.version.name);
+    if (outcome.error) throw outcome.error;
+    this.schema.applyDefaults(obj);
+    return { object: obj, warnings: outcome.warnings };
+  }
+
+  /** Schema errors of `obj` (this version), as 422 Invalid. */
+  validate(obj: KubeObject): void {
+    const errors: FieldError[] = this.schema.validate(obj);
+    if (errors.length > 0) throw invalid(this.resource.kind, this.resource.group, obj.metadata?.name ?? '', errors);
+  }
+
+  private parseBody(body: Buffer, format: 'json' | 'yaml', validation: FieldValidation): { value: unknown; duplicateFields: string[] } {
+    const text = body.toString('utf8');
+    if (text.trim() === '') throw malformedBodyError(this.resource.kind, body, 'unexpected end of JSON input');
+    if (format === 'yaml') {
+      try { return { value: parseYaml(text), duplicateFields: [] }; } catch (err) {
+        throw badRequest(`the object provided is unrecognized (must be of type ${this.resource.kind}): error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    try {
+      return parseJsonDetectingDuplicates(text, { detectDuplicates: validation !== 'Ignore' });
+    } catch (err) {
+      if (err instanceof JsonParseError) throw malformedBodyError(this.resource.kind, body, err.message);
+      throw err;
+    }
+  }
+
+  private checkTypeMeta(obj: KubeObject): void {
+    const { apiVersion, kind } = obj;
+    if (apiVersion !== undefined && apiVersion !== '' && typeof apiVersion === 'string') {
+      const servedHere = this.resource.versions.some((v) => `${this.resource.group}/${v.name}` === apiVersion);
+      if (!servedHere) throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${this.apiVersion})`);
+    } else delete obj.apiVersion;
+    if (kind !== undefined && kind !== '' && kind !== this.resource.kind) {
+      throw badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${this.resource.kind})`);
+    }
+  }
+
+  /** Converts an object of this version to the storage version. */
+  toStorage(obj: KubeObject): KubeObject {
+    const converted = this.version.toStorage ? this.version.toStorage(obj) : obj;
+    converted.apiVersion = `${this.resource.group}/${this.resource.storageVersion}`;
+    converted.kind = this.resource.kind;
+    return converted;
+  }
+
+  /** Converts a storage-version object to this version (a new object; the input is not changed). */
+  fromStorage(obj: KubeObject): KubeObject {
+    const copy = structuredClone(obj);
+    const converted = this.version.fromStorage ? this.version.fromStorage(copy) : copy;
+    converted.apiVersion = this.apiVersion;
+    converted.kind = this.resource.kind;
+    return converted;
+  }
+}
+

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { Resource } from '../resource/define-resource.ts';
+
+/** The verbs every resource of extapi serves, sorted as kube-apiserver lists them. */
+export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** The verbs of a status subresource. */
+export const STATUS_VERBS = ['get', 'patch', 'update'];
+
+/** The media type of aggregated discovery v2 (and its v2beta1 predecessor). */
+export const AGGREGATED_DISCOVERY_TYPES = {
+  v2: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+  v2beta1: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
+} as const;
+
+/** Kubernetes' version priority: GA > beta > alpha, higher numbers first; others last, alphabetically. */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return { rank: 0, major: 0, minor: 0 };
+    return { rank: m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, major: Number(m[1]), minor: Number(m[3] ?? 0) };
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa.rank !== pb.rank) return pb.rank - pa.rank;
+  if (pa.rank === 0) return a.localeCompare(b);
+  return pb.major - pa.major || pb.minor - pa.minor;
+}
+
+/** base64(sha256("group/version/kind")[0:8]), as kube-apiserver computes storageVersionHash. */
+export function storageVersionHash(group: string, version: string, kind: string): string {
+  return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
+}
+
+/** The discovery view of a server's resources, grouped by API group. */
+export class DiscoveryIndex {
+  private readonly groups = new Map<string, Map<string, Resource[]>>();
+
+  constructor(resources: Resource[]) {
+    for (const r of resources) {
+      const versions = this.groups.get(r.group) ?? new Map<string, Resource[]>();
+      for (const v of r.versions) versions.set(v.name, [...(versions.get(v.name) ?? []), r]);
+      this.groups.set(r.group, versions);
+    }
+  }
+
+  /** Groups in name order. */
+  groupNames(): string[] { return [...this.groups.keys()].sort(); }
+
+  /** Versions of a group, preferred first; empty when the group is not served. */
+  versionsOf(group: string): string[] {
+    return [...(this.groups.get(group)?.keys() ?? [])].sort(compareKubeVersions);
+  }
+
+  /** Resources served in group/version. */
+  resourcesOf(group: string, version: string): Resource[] {
+    return this.groups.get(group)?.get(version) ?? [];
+  }
+
+  /** metav1.APIGroup. */
+  apiGroup(group: string) {
+    const versions = this.versionsOf(group).map((version) => ({ groupVersion: `${group}/${version}`, version }));
+    return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
+  }
+
+  /** metav1.APIGroupList. */
+  apiGroupList() {
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups: this.groupNames().map((g) => { const { kind: _k, apiVersion: _a, ...rest } = this.apiGroup(g); return rest; }) };
+  }
+
+  /** metav1.APIResourceList of group/version, with `<plural>/status` subresources. */
+  apiResourceList(group: string, version: string) {
+    const resources = this.resourcesOf(group, version).flatMap((r) => {
+      const entry: Record<string, unknown> = {
+        name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: RESOURCE_VERBS,
+      };
+      if (r.shortNames.length) entry.shortNames = r.shortNames;
+      if (r.categories.length) entry.categories = r.categories;
+      entry.storageVersionHash = storageVersionHash(r.group, r.storageVersion, r.kind);
+      const list = [entry];
+      if (r.subresources.status) list.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
+      return list;
+    });
+    resources.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
+  }
+
+  /** apidiscovery.k8s.io/v2 (or v2beta1) APIGroupDiscoveryList of every group. */
+  aggregated(apiVersion: 'v2' | 'v2beta1') {
+    const items = this.groupNames().map((group) => ({
+      metadata: { name: group, creationTimestamp: null },
+      versions: this.versionsOf(group).map((version) => ({
+        version,
+        resources: this.resourcesOf(group, version).map((r) => aggregatedResource(r, version))
+          .sort((a, b) => a.resource.localeCompare(b.resource)),
+        freshness: 'Current',
+      })),
+    }));
+    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items };
+  }
+}
+
+function aggregatedResource(r: Resource, version: string) {
+  const entry: Record<string, unknown> & { resource: string } = {
+    resource: r.plural,
+    responseKind: { group: r.group, version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: RESOURCE_VERBS,
+  };
+  if (r.shortNames.length) entry.shortNames = r.shortNames;
+  if (r.categories.length) entry.categories = r.categories;
+  if (r.subresources.status) {
+    entry.subresources = [{ subresource: 'status', responseKind: { group: r.group, version, kind: r.kind }, verbs: STATUS_VERBS }];
+  }
+  return entry;
+}

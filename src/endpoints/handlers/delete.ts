@@ -1,0 +1,77 @@
+import type { KubeObject } from '../../apimachinery/types.ts';
+import { badRequest, invalid } from '../../errors/status-error.ts';
+import type { DeletePreconditions } from '../../registry/store.ts';
+import { readBody, writeObject } from '../http.ts';
+import { parseListQuery } from '../list-options.ts';
+import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } from '../scope.ts';
+
+interface DeleteOptionsBody {
+  preconditions?: DeletePreconditions;
+  propagationPolicy?: string;
+  dryRun?: string[];
+  gracePeriodSeconds?: number;
+  orphanDependents?: boolean;
+}
+
+/**
+ * DELETE of one object. Immediate deletion answers 200 with a Status of Success naming the
+ * object (as k8s.io/apiserver's generic store does); an object kept by finalizers answers 200
+ * with the object, now carrying deletionTimestamp.
+ */
+export async function handleDelete(scope: RequestScope): Promise<void> {
+  const options = await readDeleteOptions(scope);
+  const ctx = { ...writeContext(scope, 'DeleteOptions'), dryRun: writeContext(scope, 'DeleteOptions').dryRun || !!options.dryRun?.includes('All') };
+  const result = await scope.store.delete(scopeNamespace(scope), scope.info.name, options.preconditions ?? {}, ctx);
+  if (!result.finished) {
+    writeObject(scope.res, 200, toRequestVersion(scope, result.object));
+    return;
+  }
+  writeObject(scope.res, 200, {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    details: { name: result.object.metadata.name, group: scope.store.resource.group, kind: scope.store.resource.plural, uid: result.object.metadata.uid },
+  });
+}
+
+/** DELETE of a collection: deletes every object the selectors match; answers the <Kind>List of them. */
+export async function handleDeleteCollection(scope: RequestScope): Promise<void> {
+  const options = await readDeleteOptions(scope);
+  const ctx = { ...writeContext(scope, 'DeleteOptions') };
+  ctx.dryRun = ctx.dryRun || !!options.dryRun?.includes('All');
+  const namespace = scopeNamespace(scope);
+  const query = parseListQuery(scope.query, scope.store.resource, namespace, false);
+  const listed = await scope.store.list(namespace, { predicate: query.predicate });
+  const deleted: KubeObject[] = [];
+  for (const item of listed.items) {
+    try {
+      const result = await scope.store.delete(item.metadata.namespace, item.metadata.name!, {}, ctx);
+      deleted.push(toRequestVersion(scope, result.object));
+    } catch (err) {
+      if ((err as { reason?: string }).reason !== 'NotFound') throw err;
+    }
+  }
+  writeObject(scope.res, 200, {
+    kind: scope.store.resource.listKind, apiVersion: scope.codec.apiVersion,
+    metadata: { resourceVersion: String(listed.resourceVersion) }, items: deleted,
+  });
+}
+
+async function readDeleteOptions(scope: RequestScope): Promise<DeleteOptionsBody> {
+  const body = (await readBody(scope.req)).toString('utf8').trim();
+  let options: DeleteOptionsBody = {};
+  if (body) {
+    try {
+      options = JSON.parse(body) as DeleteOptionsBody;
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+    if (!options || typeof options !== 'object' || Array.isArray(options)) throw badRequest('the body of a delete must be a DeleteOptions object');
+  }
+  const policy = scope.query.get('propagationPolicy') ?? options.propagationPolicy;
+  if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', detail: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+  }
+  if (options.preconditions !== undefined && (typeof options.preconditions !== 'object' || options.preconditions === null)) {
+    throw badRequest('preconditions must be an object with uid and/or resourceVersion');
+  }
+  return options;
+}

@@ -1,0 +1,48 @@
+import type { KubeObject } from '../../apimachinery/types.ts';
+import { writeObject } from '../http.ts';
+import { parseListQuery } from '../list-options.ts';
+import { negotiate } from '../negotiation.ts';
+import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
+import { buildTable, parseIncludeObject, partialObjectMetadata } from '../table.ts';
+
+/** GET of one object: the object, its Table row, or its PartialObjectMetadata, as Accept asks. */
+export async function handleGet(scope: RequestScope): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, false);
+  const stored = await scope.store.get(scopeNamespace(scope), scope.info.name);
+  const obj = toRequestVersion(scope, stored);
+  respondWith(scope, representation, [obj], null);
+}
+
+/** GET of a collection: a <Kind>List, a Table, or a PartialObjectMetadataList, paged and filtered. */
+export async function handleList(scope: RequestScope): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, true);
+  const namespace = scopeNamespace(scope);
+  const query = parseListQuery(scope.query, scope.store.resource, namespace, false);
+  const result = await scope.store.list(namespace, query.storage);
+  const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
+  if (result.continue) listMeta.continue = result.continue;
+  if (result.remainingItemCount !== undefined && result.continue) listMeta.remainingItemCount = result.remainingItemCount;
+  const items = result.items.map((o) => toRequestVersion(scope, o));
+  respondWith(scope, representation, items, listMeta);
+}
+
+function respondWith(scope: RequestScope, representation: ReturnType<typeof negotiate>, items: KubeObject[], listMeta: Record<string, unknown> | null): void {
+  const { resource } = scope.store;
+  if (representation.kind === 'table') {
+    const include = parseIncludeObject(scope.query.get('includeObject'));
+    writeObject(scope.res, 200, buildTable(items, scope.codec.version, representation.version, include, listMeta ?? {}));
+    return;
+  }
+  if (representation.kind === 'partial') {
+    const partials = items.map((o) => partialObjectMetadata(o, representation.version));
+    const body = listMeta
+      ? { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${representation.version}`, metadata: listMeta, items: partials }
+      : partials[0];
+    writeObject(scope.res, 200, body);
+    return;
+  }
+  const body = listMeta
+    ? { kind: resource.listKind, apiVersion: scope.codec.apiVersion, metadata: listMeta, items }
+    : items[0];
+  writeObject(scope.res, 200, body, { yaml: representation.format === 'yaml' });
+}

@@ -1,0 +1,127 @@
+import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
+import { isStatusError, type StatusError } from '../../errors/status-error.ts';
+import { listPrefix, objectKey } from '../../registry/keys.ts';
+import { toStatusError } from '../../registry/storage-errors.ts';
+import type { Storage } from '../../storage/interface.ts';
+import { parseListQuery, parseRevision, type ParsedListQuery } from '../list-options.ts';
+import { negotiate, type Representation } from '../negotiation.ts';
+import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
+import { parseIncludeObject, partialObjectMetadata, tableColumns, tableRow } from '../table.ts';
+
+/** How often a watch with allowWatchBookmarks gets a BOOKMARK (kube-apiserver: about a minute). */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+
+/**
+ * A watch (`?watch=true` or `/watch/` paths): 200 and a stream of JSON events, one per line.
+ * RV unset or "0": ADDED for every current object first; RV=N: every change after N;
+ * sendInitialEvents=true: the initial ADDED events then a BOOKMARK annotated
+ * `k8s.io/initial-events-end: "true"`. A compacted RV answers an ERROR event with a 410 Expired
+ * Status, as kube-apiserver does. Selectors filter: objects that stop matching are DELETED.
+ */
+export async function handleWatch(scope: RequestScope, storage: Storage): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, false);
+  const namespace = scopeNamespace(scope);
+  const query = parseListQuery(scope.query, scope.store.resource, namespace, true);
+  const encode = eventEncoder(scope, representation);
+  const controller = new AbortController();
+  const onClose = () => controller.abort();
+  scope.signal.addEventListener('abort', onClose, { once: true });
+  const timeoutMs = (query.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
+  const timer = setTimeout(onClose, timeoutMs);
+  scope.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  const write = (event: WatchEvent) => { if (!controller.signal.aborted) (scope.res as NodeJS.WritableStream).write(encode(event)); };
+  try {
+    await streamEvents(scope, storage, query, namespace, controller.signal, write);
+  } catch (err) {
+    const status = toStatusError(err, scope.store.gr, '', 'watch');
+    if (isStatusError(status)) write({ type: 'ERROR', object: (status as StatusError).toStatus() as unknown as KubeObject });
+    else console.error('watch failed:', err);
+  } finally {
+    clearTimeout(timer);
+    scope.signal.removeEventListener('abort', onClose);
+    controller.abort();
+    if (!scope.res.writableEnded) scope.res.end();
+  }
+}
+
+async function streamEvents(scope: RequestScope, storage: Storage, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => void): Promise<void> {
+  const matched = new Set<string>();
+  const initial = query.sendInitialEvents ?? (query.resourceVersion === '' || query.resourceVersion === '0');
+  let from: number;
+  if (initial) {
+    const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
+    const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
+    for (const obj of listed.items) {
+      matched.add(obj.metadata.uid!);
+      write({ type: 'ADDED', object: obj });
+    }
+    from = listed.resourceVersion;
+    if (query.sendInitialEvents && query.allowWatchBookmarks) {
+      write({ type: 'BOOKMARK', object: bookmarkObject(from, true) });
+    }
+  } else {
+    from = parseRevision(query.resourceVersion);
+  }
+  const key = scope.info.name ? objectKey(scope.store.resource, namespace, scope.info.name) : listPrefix(scope.store.resource, namespace);
+  const bookmarks = query.allowWatchBookmarks ? startBookmarks(storage, signal, write) : undefined;
+  try {
+    for await (const event of storage.watch(key, { fromRevision: from, signal })) {
+      const filtered = filterEvent(event, query.predicate, matched);
+      if (filtered) write(filtered);
+    }
+  } finally {
+    if (bookmarks) clearInterval(bookmarks);
+  }
+}
+
+/** Applies a selector to a storage event, turning (un)matching transitions into ADDED/DELETED. */
+function filterEvent(event: WatchEvent, predicate: (o: KubeObject) => boolean, matched: Set<string>): WatchEvent | null {
+  const uid = event.object.metadata.uid!;
+  const was = matched.has(uid);
+  if (event.type === 'DELETED') {
+    matched.delete(uid);
+    return was || predicate(event.object) ? event : null;
+  }
+  const now = predicate(event.object);
+  if (now) matched.add(uid); else matched.delete(uid);
+  if (now && !was) return { type: 'ADDED', object: event.object };
+  if (now && was) return { type: 'MODIFIED', object: event.object };
+  if (!now && was) return { type: 'DELETED', object: event.object };
+  return null;
+}
+
+function startBookmarks(storage: Storage, signal: AbortSignal, write: (e: WatchEvent) => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    if (signal.aborted) return;
+    storage.currentRevision().then((rv) => write({ type: 'BOOKMARK', object: bookmarkObject(rv, false) }), () => undefined);
+  }, BOOKMARK_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
+function bookmarkObject(rv: number, initialEventsEnd: boolean): KubeObject {
+  const metadata: KubeObject['metadata'] = { resourceVersion: String(rv) };
+  if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+  return { metadata };
+}
+
+function eventEncoder(scope: RequestScope, representation: Representation): (e: WatchEvent) => string {
+  let first = true;
+  const include = representation.kind === 'table' ? parseIncludeObject(scope.query.get('includeObject')) : 'Metadata';
+  const { defs, paths } = tableColumns(scope.codec.version);
+  return (event) => {
+    if (event.type === 'ERROR') return `${JSON.stringify(event)}\n`;
+    const obj = toRequestVersion(scope, event.object);
+    if (event.type === 'BOOKMARK') obj.metadata = event.object.metadata;
+    let payload: unknown = obj;
+    if (representation.kind === 'partial') payload = partialObjectMetadata(obj, representation.version);
+    else if (representation.kind === 'table' && event.type !== 'BOOKMARK') {
+      const table: Record<string, unknown> = { kind: 'Table', apiVersion: `meta.k8s.io/${representation.version}`, metadata: { resourceVersion: obj.metadata.resourceVersion } };
+      if (first) table.columnDefinitions = defs;
+      table.rows = [tableRow(obj, paths, include, representation.version)];
+      payload = table;
+      first = false;
+    }
+    return `${JSON.stringify({ type: event.type, object: payload })}\n`;
+  };
+}

@@ -1,0 +1,86 @@
+import type { KubeObject } from '../../apimachinery/types.ts';
+import { badRequest, StatusError } from '../../errors/status-error.ts';
+import { parseFieldValidation } from '../codec.ts';
+import { readBody, writeObject } from '../http.ts';
+import { bodyType, negotiate } from '../negotiation.ts';
+import { scopeNamespace, toRequestVersion, writeContext, type OptionsKind, type RequestScope } from '../scope.ts';
+import { applyPatch } from './patch.ts';
+
+/** POST to a collection: creates the object and answers 201 (also for dryRun, as kube-apiserver does). */
+export async function handleCreate(scope: RequestScope): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, false);
+  const ctx = writeContext(scope, 'CreateOptions');
+  const { object, warnings } = await decodeRequestBody(scope, 'CreateOptions');
+  checkNamespace(scope, object, 'create');
+  if (scope.info.name) throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  scope.codec.validate(object);
+  const result = await scope.store.create(scopeNamespace(scope), scope.codec.toStorage(object), ctx);
+  respondObject(scope, representation, 201, result.object, [...warnings, ...result.warnings]);
+}
+
+/** PUT of one object (or its status): optimistic concurrency on metadata.resourceVersion. */
+export async function handleUpdate(scope: RequestScope): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, false);
+  const ctx = writeContext(scope, 'UpdateOptions');
+  const { object, warnings } = await decodeRequestBody(scope, 'UpdateOptions');
+  checkNamespace(scope, object, 'update');
+  if (object.metadata.name !== scope.info.name) {
+    throw badRequest('the name of the object (' + (object.metadata.name ?? '') + ') does not match the name on the URL (' + scope.info.name + ')');
+  }
+  scope.codec.validate(object);
+  const desired = scope.codec.toStorage(object);
+  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, () => desired, ctx);
+  respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
+}
+
+/** PATCH of one object (or its status) with a JSON, merge or strategic merge patch. */
+export async function handlePatch(scope: RequestScope): Promise<void> {
+  const representation = negotiate(scope.req.headers.accept, false);
+  const type = bodyType(scope.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch']);
+  if (type === 'apply-patch') {
+    throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by this server yet; use kubectl apply without --server-side, or a merge patch');
+  }
+  const ctx = writeContext(scope, 'PatchOptions');
+  const validation = parseFieldValidation(scope.query.get('fieldValidation'), 'PatchOptions');
+  const patchText = (await readBody(scope.req)).toString('utf8');
+  let warnings: string[] = [];
+  const mutate = (current: KubeObject): KubeObject => {
+    const versioned = toRequestVersion(scope, current);
+    const patched = applyPatch(type, versioned, patchText, scope.codec.version.schema);
+    const normalized = scope.codec.normalize(patched, validation);
+    warnings = normalized.warnings;
+    const obj = normalized.object;
+    if (obj.metadata.name !== scope.info.name) throw badRequest(`metadata.name: Invalid value: "${obj.metadata.name ?? ''}": field is immutable`);
+    scope.codec.validate(obj);
+    return scope.codec.toStorage(obj);
+  };
+  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, mutate, ctx);
+  respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
+}
+
+async function decodeRequestBody(scope: RequestScope, optionsKind: OptionsKind): Promise<{ object: KubeObject; warnings: string[] }> {
+  const type = bodyType(scope.req.headers['content-type'], ['json', 'yaml']);
+  const validation = parseFieldValidation(scope.query.get('fieldValidation'), optionsKind);
+  const body = await readBody(scope.req);
+  return scope.codec.decode(body, type === 'yaml' ? 'yaml' : 'json', validation, scope.codecs);
+}
+
+function checkNamespace(scope: RequestScope, obj: KubeObject, verb: string): void {
+  if (!scope.store.resource.namespaced) return;
+  const pathNs = scope.info.namespace;
+  const bodyNs = obj.metadata.namespace;
+  if (bodyNs && pathNs && bodyNs !== pathNs) {
+    throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
+  }
+  if (!pathNs) throw badRequest(`the server could not find the requested resource (${verb} ${scope.store.resource.plural})`);
+  obj.metadata.namespace = pathNs;
+}
+
+function respondObject(scope: RequestScope, representation: ReturnType<typeof negotiate>, status: number, stored: KubeObject, warnings: string[]): void {
+  const obj = toRequestVersion(scope, stored);
+  if (representation.kind === 'partial') {
+    writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings });
+    return;
+  }
+  writeObject(scope.res, status, obj, { warnings, yaml: representation.kind === 'object' && representation.format === 'yaml' });
+}

@@ -1,0 +1,129 @@
+import type { KubeObject } from '../apimachinery/types.ts';
+import { badRequest, invalid, type FieldError } from '../errors/status-error.ts';
+import type { Resource } from '../resource/define-resource.ts';
+import type { ListOptions } from '../storage/interface.ts';
+import { parseLabelSelector } from '../apimachinery/selectors/labels.ts';
+import { assertSupportedFieldLabels, matchesFieldSelector, parseFieldSelector } from '../apimachinery/selectors/fields.ts';
+import { SelectorParseError } from '../apimachinery/selectors/selector-error.ts';
+import { readJsonPath } from './table.ts';
+
+/** The list/watch query of a request, validated as kube-apiserver validates ListOptions. */
+export interface ParsedListQuery {
+  storage: ListOptions;
+  /** The resourceVersion as given ('' when absent). */
+  resourceVersion: string;
+  predicate: (obj: KubeObject) => boolean;
+  watch: boolean;
+  allowWatchBookmarks: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+}
+
+/**
+ * Parses labelSelector, fieldSelector, limit, continue, resourceVersion, resourceVersionMatch,
+ * timeoutSeconds, allowWatchBookmarks and sendInitialEvents. Malformed selectors answer 400 with
+ * the parser's message; inconsistent combinations answer 422 Invalid (kind ListOptions).
+ */
+export function parseListQuery(query: URLSearchParams, resource: Resource, namespace: string | undefined, watch: boolean): ParsedListQuery {
+  const rv = query.get('resourceVersion') ?? '';
+  const match = query.get('resourceVersionMatch') ?? '';
+  const cont = query.get('continue') ?? '';
+  const limit = parseNonNegativeInt(query.get('limit'), 'limit');
+  const sendInitialEvents = parseBool(query.get('sendInitialEvents'));
+  validateListCombination({ rv, match, cont, watch, sendInitialEvents });
+  const filter = buildPredicate(query, resource, namespace);
+  const predicate = filter ?? (() => true);
+  const storage: ListOptions = filter ? { predicate: filter } : {};
+  if (!watch) {
+    if (limit) storage.limit = limit;
+    if (cont) storage.continue = cont;
+    if (rv && rv !== '0') {
+      storage.resourceVersion = parseRevision(rv);
+      storage.match = match === 'Exact' || (match === '' && limit > 0 && !cont) ? 'Exact' : 'NotOlderThan';
+    }
+  }
+  const timeout = parseNonNegativeInt(query.get('timeoutSeconds'), 'timeoutSeconds');
+  return {
+    storage, resourceVersion: rv, predicate, watch,
+    allowWatchBookmarks: parseBool(query.get('allowWatchBookmarks')) ?? false,
+    sendInitialEvents, timeoutSeconds: timeout > 0 ? timeout : undefined,
+  };
+}
+
+/** Parses a resourceVersion string; a non-number answers 400 as kube-apiserver does. */
+export function parseRevision(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: "${rv}"`);
+  return Number(rv);
+}
+
+function validateListCombination(q: { rv: string; match: string; cont: string; watch: boolean; sendInitialEvents?: boolean }): void {
+  const errors: FieldError[] = q.watch ? watchOptionErrors(q) : listOptionErrors(q);
+  if (errors.length > 0) throw invalid('ListOptions', 'meta.k8s.io', '', errors);
+  if (!q.watch && q.cont && q.rv && q.rv !== '0') throw badRequest('specifying resource version is not allowed when using continue');
+}
+
+const forbid = (field: string, why: string): FieldError => ({ type: 'FieldValueForbidden', field, detail: `Forbidden: ${why}` });
+const unsupported = (field: string, value: string, supported: string[]): FieldError =>
+  ({ type: 'FieldValueNotSupported', field, detail: `Unsupported value: "${value}": supported values: ${supported.map((v) => `"${v}"`).join(', ')}` });
+
+/** ValidateListOptions for a list, as k8s.io/apiserver words each error. */
+function listOptionErrors(q: { rv: string; match: string; cont: string; sendInitialEvents?: boolean }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (q.match) {
+    if (!q.rv) errors.push(forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (q.cont) errors.push(forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (q.match !== 'Exact' && q.match !== 'NotOlderThan') errors.push(unsupported('resourceVersionMatch', q.match, ['Exact', 'NotOlderThan', '']));
+    if (q.match === 'Exact' && q.rv === '0') errors.push(forbid('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  }
+  if (q.sendInitialEvents !== undefined) errors.push(forbid('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  return errors;
+}
+
+/** ValidateListOptions for a watch. */
+function watchOptionErrors(q: { match: string; cont: string; sendInitialEvents?: boolean }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (q.sendInitialEvents !== undefined && q.match !== 'NotOlderThan') {
+    errors.push(forbid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+  }
+  if (q.match) {
+    if (q.sendInitialEvents === undefined) errors.push(forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (q.match !== 'NotOlderThan') errors.push(unsupported('resourceVersionMatch', q.match, ['NotOlderThan']));
+    if (q.cont) errors.push(forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  }
+  return errors;
+}
+
+function buildPredicate(query: URLSearchParams, resource: Resource, namespace: string | undefined): ((obj: KubeObject) => boolean) | null {
+  const labelText = query.get('labelSelector') ?? '';
+  const fieldText = query.get('fieldSelector') ?? '';
+  try {
+    const labels = labelText ? parseLabelSelector(labelText) : null;
+    const fields = fieldText ? parseFieldSelector(fieldText) : null;
+    if (fields) assertSupportedFieldLabels(fields, ['metadata.name', ...(resource.namespaced ? ['metadata.namespace'] : []), ...resource.selectableFields]);
+    const matchLabels = labels && !labels.empty ? labels.matches : null;
+    const matchFields = fields && !fields.empty ? fields : null;
+    if (!matchLabels && !matchFields) return null;
+    return (obj) => (!matchLabels || matchLabels(obj.metadata.labels))
+      && (!matchFields || matchesFieldSelector(matchFields, obj, (o, path) => fieldValue(o, path, namespace)));
+  } catch (err) {
+    if (err instanceof SelectorParseError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+function fieldValue(obj: KubeObject, path: string, _namespace: string | undefined): string {
+  const value = readJsonPath(obj, path);
+  return value === undefined || value === null ? '' : String(value);
+}
+
+function parseNonNegativeInt(value: string | null, name: string): number {
+  if (value === null || value === '') return 0;
+  if (!/^-?\d+$/.test(value)) throw badRequest(`${name}: invalid value "${value}": must be an integer`);
+  const n = Number(value);
+  return n < 0 ? 0 : n;
+}
+
+function parseBool(value: string | null): boolean | undefined {
+  if (value === null || value === '') return undefined;
+  return value === 'true' || value === '1';
+}

@@ -1,0 +1,59 @@
+import type { UserInfo } from '../resource/define-resource.ts';
+import type { ResourceStore, WriteContext } from '../registry/store.ts';
+import type { VersionCodec } from './codec.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+import type { RequestInfo } from './request-info.ts';
+import type { KubeObject } from '../apimachinery/types.ts';
+import { invalid } from '../errors/status-error.ts';
+
+/** Everything a resource handler needs about one request. */
+export interface RequestScope {
+  req: HttpRequest;
+  res: HttpResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  user?: UserInfo;
+  /** The codec of the version in the path. */
+  codec: VersionCodec;
+  /** Codecs of every served version of this resource, by apiVersion. */
+  codecs: Map<string, VersionCodec>;
+  store: ResourceStore;
+  /** Reads all objects of another resource of this server (admission lookups). */
+  lookup: WriteContext['lookup'];
+  /** Ends when the client goes away. */
+  signal: AbortSignal;
+}
+
+/** The namespace of the request, or undefined for cluster-scoped resources and all-namespace lists. */
+export function scopeNamespace(scope: RequestScope): string | undefined {
+  return scope.store.resource.namespaced && scope.info.namespace ? scope.info.namespace : undefined;
+}
+
+/** The `*Options` kind whose validation errors a verb reports (CreateOptions, UpdateOptions, ...). */
+export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
+
+/** The WriteContext of a request: user, dryRun, subresource, lookup. */
+export function writeContext(scope: RequestScope, optionsKind: OptionsKind): WriteContext {
+  return {
+    user: scope.user,
+    dryRun: parseDryRun(scope.query, optionsKind),
+    subresource: scope.info.subresource || undefined,
+    lookup: scope.lookup,
+  };
+}
+
+/** `dryRun=All` → true; absent → false; anything else answers 422 as kube-apiserver does. */
+export function parseDryRun(query: URLSearchParams, optionsKind: OptionsKind): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) {
+    if (v !== 'All') {
+      throw invalid(optionsKind, 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', detail: `Unsupported value: "${v}": supported values: "All"` }]);
+    }
+  }
+  return values.length > 0;
+}
+
+/** Converts a storage-version object to the request's version. */
+export function toRequestVersion(scope: RequestScope, obj: KubeObject): KubeObject {
+  return scope.codec.fromStorage(obj);
+}

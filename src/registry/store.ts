@@ -1,0 +1,231 @@
+import type { KubeObject } from '../apimachinery/types.ts';
+import {
+  badRequest, conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, type FieldError, type GroupResource,
+} from '../errors/status-error.ts';
+import type { OperationContext, Resource } from '../resource/define-resource.ts';
+import type { ListOptions, Storage } from '../storage/interface.ts';
+import { validateObjectMetaCreate, validateObjectMetaUpdate } from '../apimachinery/validation/index.ts';
+import { listPrefix, objectKey } from './keys.ts';
+import {
+  deepCopy, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
+} from './object-meta.ts';
+import { toStatusError } from './storage-errors.ts';
+
+/** Request-level facts the store needs besides the object. */
+export type WriteContext = Omit<OperationContext, 'operation' | 'namespace' | 'name'>;
+
+/** The outcome of a write: the object (storage version) and any warnings for the client. */
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+/** The outcome of a delete: `finished` is false while finalizers keep the object. */
+export interface DeleteResult {
+  object: KubeObject;
+  finished: boolean;
+}
+
+/** What a delete may require of the object. */
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/**
+ * The generic CRUD store of one resource over a Storage backend, as k8s.io/apiserver's
+ * registry.Store: server-owned fields, generation, finalizers, status subresource semantics,
+ * metadata validation, strategy hooks and admission. Works on storage-version objects only;
+ * every storage error leaves as a StatusError (via toStatusError).
+ */
+export class ResourceStore {
+  readonly resource: Resource;
+  readonly gr: GroupResource;
+  private readonly storage: Storage;
+
+  constructor(resource: Resource, storage: Storage) {
+    this.resource = resource;
+    this.storage = storage;
+    this.gr = { group: resource.group, resource: resource.plural };
+  }
+
+  /** The stored object; 404 NotFound when absent. */
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    try {
+      return await this.storage.get(objectKey(this.resource, namespace, name));
+    } catch (err) {
+      throw toStatusError(err, this.gr, name);
+    }
+  }
+
+  /** Objects of one namespace (or all), filtered and paged as `opts` says. */
+  async list(namespace: string | undefined, opts: ListOptions) {
+    try {
+      return await this.storage.list(listPrefix(this.resource, namespace), opts);
+    } catch (err) {
+      throw toStatusError(err, this.gr, '', 'list');
+    }
+  }
+
+  /** Number of stored objects (for metrics). */
+  count(): Promise<number> {
+    return this.storage.count(listPrefix(this.resource));
+  }
+
+  /** Creates `input`; with generateName, retries a few names on collision. */
+  async create(namespace: string | undefined, input: KubeObject, ctx: WriteContext): Promise<WriteResult> {
+    const obj = deepCopy(input);
+    if (this.resource.namespaced) obj.metadata.namespace = namespace;
+    else delete obj.metadata.namespace;
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    for (let attempt = 0; ; attempt++) {
+      if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
+      const prepared = await this.prepareCreate(obj, ctx);
+      if (ctx.dryRun) return prepared;
+      try {
+        const stored = await this.storage.create(objectKey(this.resource, namespace, prepared.object.metadata.name!), prepared.object);
+        return { object: stored, warnings: prepared.warnings };
+      } catch (err) {
+        const mapped = toStatusError(err, this.gr, prepared.object.metadata.name!);
+        if (!(generated && attempt < 7 && (mapped as { reason?: string }).reason === 'AlreadyExists')) throw mapped;
+      }
+    }
+  }
+
+  private async prepareCreate(input: KubeObject, ctx: WriteContext): Promise<WriteResult> {
+    const obj = deepCopy(input);
+    const opCtx = this.opContext('CREATE', obj, ctx);
+    fillSystemFieldsOnCreate(obj);
+    if (this.resource.subresources.status) delete obj.status;
+    const strategy = this.resource.strategy;
+    strategy.prepareForCreate?.(obj, opCtx);
+    await strategy.admit?.(obj, null, opCtx);
+    this.throwIfInvalid(obj, [
+      ...validateObjectMetaCreate(obj.metadata, { namespaced: this.resource.namespaced }),
+      ...(strategy.validate?.(obj, opCtx) ?? []),
+    ]);
+    await strategy.validateAdmission?.(obj, null, opCtx);
+    strategy.canonicalize?.(obj);
+    return { object: obj, warnings: strategy.warnings?.(obj, null, opCtx) ?? [] };
+  }
+
+  /**
+   * Updates the object at namespace/name with `mutate(current)` (which returns the desired object,
+   * storage version). A resourceVersion or uid in the result that differs from the stored one answers
+   * 409 Conflict. `subresource: 'status'` keeps everything but status; the main resource keeps status
+   * when the status subresource is enabled. Removing the last finalizer of an object being deleted
+   * deletes it.
+   */
+  async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, ctx: WriteContext): Promise<WriteResult> {
+    const key = objectKey(this.resource, namespace, name);
+    let warnings: string[] = [];
+    const apply = async (current: KubeObject): Promise<KubeObject> => {
+      const result = await this.prepareUpdate(current, await mutate(deepCopy(current)), ctx);
+      warnings = result.warnings;
+      return result.object;
+    };
+    try {
+      if (ctx.dryRun) return { object: await apply(await this.storage.get(key)), warnings };
+      const stored = await this.storage.guaranteedUpdate(key, async (current) => apply(current!));
+      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers?.length)) {
+        return { object: await this.storage.delete(key), warnings };
+      }
+      return { object: stored, warnings };
+    } catch (err) {
+      throw toStatusError(err, this.gr, name, 'write');
+    }
+  }
+
+  private async prepareUpdate(current: KubeObject, desired: KubeObject, ctx: WriteContext): Promise<WriteResult> {
+    const name = current.metadata.name!;
+    const rv = desired.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) throw conflict(this.gr, name, OPTIMISTIC_LOCK_MESSAGE);
+    const uid = desired.metadata.uid;
+    if (uid && uid !== current.metadata.uid) {
+      throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    const obj = this.mergeForSubresource(current, desired, ctx.subresource);
+    keepSystemFieldsOnUpdate(obj, current);
+    obj.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (specOf(obj) !== specOf(current)) obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    const opCtx = this.opContext('UPDATE', obj, ctx);
+    const strategy = this.resource.strategy;
+    strategy.prepareForUpdate?.(obj, current, opCtx);
+    await strategy.admit?.(obj, current, opCtx);
+    this.throwIfInvalid(obj, [
+      ...validateObjectMetaUpdate(obj.metadata, current.metadata, { namespaced: this.resource.namespaced }),
+      ...(strategy.validateUpdate?.(obj, current, opCtx) ?? strategy.validate?.(obj, opCtx) ?? []),
+    ]);
+    await strategy.validateAdmission?.(obj, current, opCtx);
+    strategy.canonicalize?.(obj);
+    return { object: obj, warnings: strategy.warnings?.(obj, current, opCtx) ?? [] };
+  }
+
+  private mergeForSubresource(current: KubeObject, desired: KubeObject, subresource?: string): KubeObject {
+    if (subresource === 'status') {
+      const obj = deepCopy(current);
+      if (desired.status === undefined) delete obj.status;
+      else obj.status = desired.status;
+      return obj;
+    }
+    if (subresource) throw badRequest(`subresource ${subresource} is not supported`);
+    const obj = deepCopy(desired);
+    if (this.resource.subresources.status) {
+      if (current.status === undefined) delete obj.status;
+      else obj.status = deepCopy(current.status);
+    }
+    return obj;
+  }
+
+  /**
+   * Deletes namespace/name. With finalizers the object stays, gains deletionTimestamp and
+   * `finished` is false; otherwise it is removed. Preconditions mismatch: 409 Conflict.
+   */
+  async delete(namespace: string | undefined, name: string, pre: DeletePreconditions, ctx: WriteContext): Promise<DeleteResult> {
+    const key = objectKey(this.resource, namespace, name);
+    try {
+      const current = await this.storage.get(key);
+      this.checkDeletePreconditions(current, pre);
+      const opCtx = this.opContext('DELETE', current, ctx);
+      await this.resource.strategy.validateAdmission?.(current, current, opCtx);
+      if (current.metadata.finalizers?.length) return { object: await this.markDeleting(key, current, pre, ctx), finished: false };
+      if (ctx.dryRun) return { object: current, finished: true };
+      const object = await this.storage.delete(key, { validateDeletion: (c) => this.checkDeletePreconditions(c, pre) });
+      return { object, finished: true };
+    } catch (err) {
+      throw toStatusError(err, this.gr, name, 'write');
+    }
+  }
+
+  private async markDeleting(key: string, current: KubeObject, pre: DeletePreconditions, ctx: WriteContext): Promise<KubeObject> {
+    const mark = (obj: KubeObject): KubeObject => {
+      this.checkDeletePreconditions(obj, pre);
+      const next = deepCopy(obj);
+      if (!next.metadata.deletionTimestamp) {
+        next.metadata.deletionTimestamp = nowTimestamp();
+        next.metadata.deletionGracePeriodSeconds = 0;
+      }
+      return next;
+    };
+    if (ctx.dryRun) return mark(current);
+    return this.storage.guaranteedUpdate(key, (c) => mark(c!));
+  }
+
+  private checkDeletePreconditions(current: KubeObject, pre: DeletePreconditions): void {
+    const name = current.metadata.name!;
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+  }
+
+  private throwIfInvalid(obj: KubeObject, errors: FieldError[]): void {
+    if (errors.length > 0) throw invalid(this.resource.kind, this.resource.group, obj.metadata.name ?? '', errors);
+  }
+
+  private opContext(operation: OperationContext['operation'], obj: KubeObject, ctx: WriteContext): OperationContext {
+    return { ...ctx, operation, namespace: obj.metadata.namespace, name: obj.metadata.name };
+  }
+}

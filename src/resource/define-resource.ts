@@ -1,0 +1,133 @@
+import type { KubeObject } from '../apimachinery/types.ts';
+import type { FieldError } from '../errors/status-error.ts';
+
+/** A JSON Schema (OpenAPI v3 structural subset; TypeBox schemas qualify) with `x-kubernetes-*` keys. */
+export type JsonSchema = Record<string, unknown>;
+
+/** One column of `kubectl get` output, as a CRD's additionalPrinterColumns. */
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /** A simple JSONPath such as `.spec.replicas` (dots and `[n]` only). */
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  /** 0 shows in `kubectl get`; > 0 only with `-o wide`. */
+  priority?: number;
+}
+
+/** One served version of a resource. */
+export interface VersionDefinition<T extends KubeObject = KubeObject> {
+  name: string;
+  /** The object's schema, without metadata/apiVersion/kind (those are handled by the framework). */
+  schema: JsonSchema;
+  /** True for exactly one version: the form objects are stored in (the conversion hub). */
+  storage?: boolean;
+  printerColumns?: PrinterColumn[];
+  /** Converts an object of this version to the storage version (omit on the storage version). */
+  toStorage?: (obj: T) => KubeObject;
+  /** Converts a storage-version object to this version (omit on the storage version). */
+  fromStorage?: (obj: KubeObject) => T;
+}
+
+/** Who is making a request, as authentication found it. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** What admission and strategy hooks learn about the request. */
+export interface OperationContext {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  user?: UserInfo;
+  dryRun: boolean;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** Read other objects of the server (e.g. for an admission rule that consults another kind). */
+  lookup: (resource: ResourceRef, namespace?: string) => Promise<KubeObject[]>;
+}
+
+/** Names a resource of the same server: group + plural. */
+export interface ResourceRef {
+  group: string;
+  plural: string;
+}
+
+/**
+ * Optional hooks run by the generic store (in this order on create: prepareForCreate →
+ * admission mutate → validate → admission validate → canonicalize; update likewise with the old object).
+ * All objects are in the storage version. Validation hooks return field errors (422 Invalid);
+ * admission hooks throw a StatusError to refuse.
+ */
+export interface Strategy {
+  prepareForCreate?(obj: KubeObject, ctx: OperationContext): void;
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: OperationContext): void;
+  validate?(obj: KubeObject, ctx: OperationContext): FieldError[];
+  validateUpdate?(obj: KubeObject, old: KubeObject, ctx: OperationContext): FieldError[];
+  warnings?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): string[];
+  canonicalize?(obj: KubeObject): void;
+  /** Mutating admission: may change obj. */
+  admit?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): void | Promise<void>;
+  /** Validating admission: throw a StatusError (e.g. 403 Forbidden) to refuse. */
+  validateAdmission?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): void | Promise<void>;
+}
+
+/** Everything a user declares about one resource. */
+export interface ResourceDefinition {
+  group: string;
+  kind: string;
+  /** Lower-case plural, the path segment: `flunders`. */
+  plural: string;
+  /** Lower-case singular; defaults to the lower-cased kind. */
+  singular?: string;
+  /** Defaults to `<kind>List`. */
+  listKind?: string;
+  shortNames?: string[];
+  categories?: string[];
+  namespaced: boolean;
+  versions: VersionDefinition<any>[];
+  subresources?: { status?: boolean };
+  strategy?: Strategy;
+  /** Field selectors beyond metadata.name / metadata.namespace: JSON paths like `spec.referenceType`. */
+  selectableFields?: string[];
+}
+
+/** A definition with every default filled in; what the rest of the framework reads. */
+export interface Resource extends Required<Omit<ResourceDefinition, 'strategy' | 'subresources'>> {
+  strategy: Strategy;
+  subresources: { status: boolean };
+  storageVersion: string;
+}
+
+/**
+ * Declares a resource once; the framework derives storage, REST routes, discovery, OpenAPI,
+ * tables and validation from it. Throws a plain Error on an inconsistent declaration
+ * (no versions, not exactly one storage version, bad names), at start-up rather than at request time.
+ * @example
+ * defineResource({ group: 'wardle.example.com', kind: 'Flunder', plural: 'flunders', namespaced: true,
+ *   versions: [{ name: 'v1alpha1', storage: true, schema: { type: 'object', properties: { spec: { type: 'object' } } } }] });
+ */
+export function defineResource(def: ResourceDefinition): Resource {
+  if (def.versions.length === 0) throw new Error(`resource ${def.plural}: at least one version is required`);
+  const storage = def.versions.filter((v) => v.storage);
+  if (storage.length !== 1) throw new Error(`resource ${def.plural}: exactly one version must have storage: true`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(def.plural)) throw new Error(`resource plural "${def.plural}" must be a lower-case DNS label`);
+  for (const v of def.versions) {
+    if (!v.storage && (!v.toStorage || !v.fromStorage)) {
+      throw new Error(`resource ${def.plural}: version ${v.name} needs toStorage and fromStorage conversions`);
+    }
+  }
+  return {
+    group: def.group, kind: def.kind, plural: def.plural,
+    singular: def.singular ?? def.kind.toLowerCase(),
+    listKind: def.listKind ?? `${def.kind}List`,
+    shortNames: def.shortNames ?? [], categories: def.categories ?? [],
+    namespaced: def.namespaced, versions: def.versions,
+    subresources: { status: def.subresources?.status ?? false },
+    strategy: def.strategy ?? {}, selectableFields: def.selectableFields ?? [],
+    storageVersion: storage[0].name,
+  };
+}

@@ -1,0 +1,94 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { join } from 'node:path';
+import type { Resource } from '../resource/define-resource.ts';
+import type { Storage } from '../storage/interface.ts';
+import { createSqliteStorage } from '../storage/sqlite.ts';
+import { createMemoryStorage } from '../storage/memory.ts';
+import { runStandalone } from './standalone.ts';
+import { runDelegated } from './delegated.ts';
+import type { ApiServer } from './server.ts';
+
+/** Where objects are stored: a discriminated choice, so the embedded default never asks for etcd flags. */
+export type StorageOptions =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'memory' }
+  | { kind: 'etcd'; servers: string[]; prefix: string; caFile?: string; certFile?: string; keyFile?: string };
+
+/** Opens the storage an option names. */
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
+  switch (opts.kind) {
+    case 'embedded': return createSqliteStorage({ path: join(opts.dataDir, 'data.db') });
+    case 'memory': return createMemoryStorage();
+    case 'etcd': {
+      const { openEtcdStorage } = await import('./etcd-storage-option.ts');
+      return openEtcdStorage(opts);
+    }
+  }
+}
+
+interface Flags {
+  securePort: number; bindAddress?: string; tlsCertDir?: string; kubeconfig?: string; standalone?: boolean;
+  storage: string; dataDir: string; etcdServers?: string; etcdPrefix: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string;
+  authenticationConfigMap: string; devDir: string;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+/**
+ * The command line of a server built on extapi: `runServer(resources)` is a whole main().
+ * Without a cluster (no --kubeconfig, not in a pod) it runs standalone on loopback with a
+ * development CA; with one, it delegates authentication and authorization to kube-apiserver.
+ * Bad flags print one sentence and exit 2; SIGTERM/SIGINT drain and close.
+ * @example
+ * await runServer([flunders, fischers]);
+ */
+export async function runServer(resources: Resource[], argv = process.argv): Promise<ApiServer> {
+  const program = new Command('server')
+    .option('--secure-port <port>', 'HTTPS port', port, 8443)
+    .option('--bind-address <ip>', 'address to listen on (standalone: 127.0.0.1; in a cluster: 0.0.0.0)')
+    .option('--tls-cert-dir <dir>', 'directory with tls.crt and tls.key (a mounted kubernetes.io/tls Secret); reloaded on change')
+    .option('--kubeconfig <file>', 'kubeconfig for reaching kube-apiserver when running outside a cluster')
+    .option('--standalone', 'run without a cluster even when one is configured')
+    .option('--storage <kind>', 'embedded | etcd | memory', 'embedded')
+    .option('--data-dir <dir>', 'embedded storage directory', '.extapi/data')
+    .option('--etcd-servers <urls>', 'comma-separated etcd endpoints (with --storage etcd)')
+    .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--etcd-cafile <file>').option('--etcd-certfile <file>').option('--etcd-keyfile <file>')
+    .option('--authentication-config-map <ns/name>', 'where kube-apiserver publishes the front-proxy trust', 'kube-system/extension-apiserver-authentication')
+    .option('--dev-dir <dir>', 'standalone mode: certificates, kubeconfig and data', '.extapi/dev')
+    .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2); })
+    .showHelpAfterError(false);
+  const flags = program.parse(argv).opts<Flags>();
+  const storage = storageOptions(flags, program);
+  const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
+  let server: ApiServer;
+  if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
+    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir });
+    console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
+    server = dev.server;
+  } else {
+    const [ns, name] = flags.authenticationConfigMap.split('/');
+    server = await runDelegated({
+      resources, storage, port: flags.securePort, host: flags.bindAddress ?? '0.0.0.0', tlsCertDir: flags.tlsCertDir,
+      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name },
+    });
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => { server.drain(); void server.close().then(() => process.exit(0)); });
+  }
+  return server;
+}
+
+function storageOptions(flags: Flags, program: Command): StorageOptions {
+  if (flags.storage === 'embedded') return { kind: 'embedded', dataDir: flags.dataDir };
+  if (flags.storage === 'memory') return { kind: 'memory' };
+  if (flags.storage === 'etcd') {
+    if (!flags.etcdServers) program.error('--storage etcd needs --etcd-servers, e.g. --etcd-servers https://etcd-0:2379', { exitCode: 2 });
+    return { kind: 'etcd', servers: flags.etcdServers!.split(',').map((s) => s.trim()).filter(Boolean), prefix: flags.etcdPrefix, caFile: flags.etcdCafile, certFile: flags.etcdCertfile, keyFile: flags.etcdKeyfile };
+  }
+  return program.error(`--storage must be embedded, etcd or memory (got "${flags.storage}")`, { exitCode: 2 });
+}

@@ -1,0 +1,217 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
+import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
+import { parseRequestInfo, type RequestInfo } from '../endpoints/request-info.ts';
+import { forbidden, StatusError, unauthorized } from '../errors/status-error.ts';
+import type { Resource, UserInfo } from '../resource/define-resource.ts';
+import type { Storage } from '../storage/interface.ts';
+import { stripIdentityHeaders } from '../auth/request-header.ts';
+import { withAuthenticatedGroup, type Authenticator, type Authorizer } from '../auth/types.ts';
+import { serveHealth, type HealthCheck } from './health.ts';
+import { forbiddenMessage } from '../auth/forbidden-message.ts';
+import { OpenApiHandler } from '../endpoints/openapi/handler.ts';
+import { InFlightLimiter, isLongRunning, type InFlightLimits } from '../filters/max-in-flight.ts';
+import { ServerMetrics } from '../filters/metrics.ts';
+
+/** TLS material for serving, read by the caller (see server/tls-files.ts for files that reload). */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** CAs whose client certificates the TLS layer asks for (client CA + front-proxy CA). */
+  clientCAs?: string;
+}
+
+/** Options of createApiServer. */
+export interface ApiServerOptions {
+  resources: Resource[];
+  storage: Storage;
+  /** TLS; omit only for in-process tests (plain HTTP, loopback only). */
+  tls?: TlsMaterial | (() => TlsMaterial);
+  /** Tried in order; the first non-null identity wins. */
+  authenticators: Authenticator[];
+  authorizer: Authorizer;
+  /**
+   * When no authenticator knows the caller: anonymous everywhere (true), nowhere (false: 401), or
+   * only on the always-allowed paths (the default, so that probes need no credentials).
+   */
+  allowAnonymous?: boolean | 'always-allowed-paths';
+  /** Paths served without authorization (health by default). */
+  alwaysAllowPaths?: string[];
+  readyChecks?: HealthCheck[];
+  /** Concurrent non-watch requests (default 400 read-only, 200 mutating); beyond: 429. */
+  maxInFlight?: InFlightLimits;
+  /** Deadline of non-watch requests (default 60 s); beyond: 504 Timeout. */
+  requestTimeoutMs?: number;
+  version?: Record<string, string>;
+  log?: (msg: string) => void;
+}
+
+/** A running (or ready to run) extension API server. */
+export interface ApiServer {
+  readonly api: ApiHandler;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+  /** Marks the server as draining: /readyz fails, new requests still served until close. */
+  drain(): void;
+}
+
+const ALWAYS_ALLOW = ['/healthz', '/livez', '/readyz', '/healthz/*', '/livez/*', '/readyz/*'];
+
+/**
+ * Creates the HTTPS (HTTP/2 + HTTP/1.1) server: request info → authentication → authorization →
+ * health/version/discovery/resources, with one error boundary answering metav1.Status.
+ * @example
+ * const server = createApiServer({ resources: [flunders], storage, tls, authenticators, authorizer });
+ * await server.listen(8443, '127.0.0.1');
+ */
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const api = new ApiHandler(options.resources, options.storage);
+  const openapi = new OpenApiHandler(options.resources);
+  const log = options.log ?? ((m: string) => console.error(m));
+  const limiter = new InFlightLimiter(options.maxInFlight ?? { readOnly: 400, mutating: 200 });
+  const metrics = new ServerMetrics({
+    inflight: () => limiter.current,
+    storageObjects: async () => Object.fromEntries(await Promise.all([...api.stores.values()].map(async (st) => [`${st.resource.plural}.${st.resource.group}`, await st.count()] as const))),
+  });
+  let draining = false;
+  const readyChecks: HealthCheck[] = [
+    { name: 'ping', check: () => undefined },
+    ...(options.readyChecks ?? []),
+    { name: 'shutdown', check: () => { if (draining) throw new Error('server is shutting down'); } },
+  ];
+  const handler = (req: HttpRequest, res: HttpResponse) => {
+    void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics }).catch((err) => writeError(res, err, log));
+  };
+  const server = options.tls ? makeTlsServer(options.tls, handler) : createHttpServer(handler);
+  return {
+    api,
+    listen: (port, host) => new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server.address() as AddressInfo));
+    }),
+    close: () => new Promise((resolve) => {
+      (server as HttpServer).closeAllConnections?.();
+      server.close(() => resolve());
+      setTimeout(resolve, 2000).unref();
+    }),
+    drain: () => { draining = true; },
+  };
+}
+
+function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void): Http2SecureServer {
+  const material = typeof tls === 'function' ? tls() : tls;
+  const server = createSecureServer({
+    allowHTTP1: true, cert: material.cert, key: material.key, ca: material.clientCAs,
+    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
+  }, handler);
+  if (typeof tls === 'function') {
+    let last = material;
+    server.on('secureConnection', () => undefined);
+    const refresh = () => {
+      const next = tls();
+      if (next.cert !== last.cert || next.key !== last.key || next.clientCAs !== last.clientCAs) {
+        server.setSecureContext({ cert: next.cert, key: next.key, ca: next.clientCAs });
+        last = next;
+      }
+    };
+    const timer = setInterval(() => { try { refresh(); } catch { /* keep serving the last good pair */ } }, 1000);
+    timer.unref();
+    server.on('close', () => clearInterval(timer));
+  }
+  return server;
+}
+
+interface ServeContext extends ApiServerOptions {
+  api: ApiHandler;
+  openapi: OpenApiHandler;
+  limiter: InFlightLimiter;
+  metrics: ServerMetrics;
+  readyChecks: HealthCheck[];
+  log: (msg: string) => void;
+}
+
+async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Promise<void> {
+  const started = performance.now();
+  const url = new URL(req.url ?? '/', 'https://localhost');
+  const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+  res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
+  const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);
+  const user = await authenticate(req, ctx, alwaysAllowed);
+  stripIdentityHeaders(req);
+  if (!alwaysAllowed) await authorize(user, info, ctx);
+  const release = ctx.limiter.acquire(info);
+  res.once('close', release);
+  const abort = new AbortController();
+  res.once('close', () => abort.abort());
+  if (!isLongRunning(info)) armTimeout(res, ctx.requestTimeoutMs ?? 60_000, ctx.log);
+  else trackWatcher(res, info, ctx.metrics);
+  if (await serveNonResource(req, res, url, ctx)) return;
+  if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, abort.signal);
+  throw notFoundPath();
+}
+
+function armTimeout(res: HttpResponse, ms: number, log: (m: string) => void): void {
+  const timer = setTimeout(() => {
+    if (!res.headersSent) writeError(res, new StatusError(504, 'Timeout', 'Timeout: request did not complete within the allotted timeout', { retryAfterSeconds: 1 }), log);
+  }, ms);
+  timer.unref();
+  res.once('close', () => clearTimeout(timer));
+}
+
+function trackWatcher(res: HttpResponse, info: RequestInfo, metrics: ServerMetrics): void {
+  const labels = { group: info.apiGroup, version: info.apiVersion, kind: info.resource };
+  metrics.watchers.inc(labels);
+  res.once('close', () => metrics.watchers.dec(labels));
+}
+
+async function authenticate(req: HttpRequest, ctx: ServeContext, alwaysAllowed: boolean): Promise<UserInfo> {
+  for (const authenticator of ctx.authenticators) {
+    const user = await authenticator.authenticate(req);
+    if (user) return withAuthenticatedGroup(user);
+  }
+  const anonymous = ctx.allowAnonymous ?? 'always-allowed-paths';
+  if (anonymous === true || (anonymous === 'always-allowed-paths' && alwaysAllowed)) {
+    return { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+  }
+  throw unauthorized();
+}
+
+async function authorize(user: UserInfo, info: RequestInfo, ctx: ServeContext): Promise<void> {
+  const result = await ctx.authorizer.authorize({ user, info });
+  if (result.decision === 'Allow') return;
+  const message = forbiddenMessage(user, info, result.reason);
+  if (info.isResourceRequest) throw forbidden({ group: info.apiGroup, resource: info.resource }, info.name, message);
+  throw new StatusError(403, 'Forbidden', `forbidden: ${message}`, {});
+}
+
+function isAlwaysAllowed(path: string, patterns: string[]): boolean {
+  return patterns.some((p) => (p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p));
+}
+
+async function serveNonResource(req: HttpRequest, res: HttpResponse, url: URL, ctx: ServeContext): Promise<boolean> {
+  const path = url.pathname;
+  const health = /^\/(healthz|livez|readyz)(?:\/([^/]+))?$/.exec(path);
+  if (health) {
+    const checks = health[1] === 'readyz' || health[1] === 'healthz' ? ctx.readyChecks : ctx.readyChecks.filter((c) => c.name === 'ping');
+    const served = await serveHealth(res, health[1], checks, health[2], url.searchParams.has('verbose'), url.searchParams.getAll('exclude'));
+    if (!served) throw notFoundPath();
+    return true;
+  }
+  if (path.startsWith('/openapi/')) {
+    if (ctx.openapi.serve(req, res, path)) return true;
+    throw notFoundPath();
+  }
+  if (path === '/metrics') {
+    const text = await ctx.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
+    res.end(text);
+    return true;
+  }
+  if (path === '/version') {
+    writeObject(res, 200, ctx.version ?? { major: '0', minor: '1', gitVersion: 'v0.1.0-extapi', platform: `${process.platform}/${process.arch}` });
+    return true;
+  }
+  return false;
+}
