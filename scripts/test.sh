@@ -16,7 +16,7 @@ npx eslint --max-warnings=0 .
 
 mapfile -t unit < <(find src examples -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 mapfile -t e2e < <(find test -name '*.test.ts' | sort)
-runner=(node --import tsx --test --test-concurrency=2 --test-reporter=spec)
+runner=(node --import tsx --test --test-concurrency=1 --test-reporter=spec)
 
 case "$mode" in
   unit) exec "${runner[@]}" "${unit[@]}" ;;

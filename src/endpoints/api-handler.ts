@@ -4,6 +4,7 @@ import { StatusError } from '../errors/status-error.ts';
 import type { Resource, ResourceRef, UserInfo } from '../resource/define-resource.ts';
 import { ResourceStore } from '../registry/store.ts';
 import type { Storage } from '../storage/interface.ts';
+import type { AdmissionPlugin } from '../admission/types.ts';
 import { VersionCodec } from './codec.ts';
 import { AGGREGATED_DISCOVERY_TYPES, DiscoveryIndex } from './discovery.ts';
 import { writeObject, type HttpRequest, type HttpResponse } from './http.ts';
@@ -39,11 +40,11 @@ export class ApiHandler {
   private readonly storage: Storage;
   private readonly aggregatedCache = new Map<string, { body: string; etag: string }>();
 
-  constructor(resources: Resource[], storage: Storage) {
+  constructor(resources: Resource[], storage: Storage, admission: AdmissionPlugin[] = []) {
     this.storage = storage;
     this.discovery = new DiscoveryIndex(resources);
     for (const resource of resources) {
-      const store = new ResourceStore(resource, storage);
+      const store = new ResourceStore(resource, storage, admission);
       this.stores.set(`${resource.group}/${resource.plural}`, store);
       const codecs = new Map(resource.versions.map((v) => [`${resource.group}/${v.name}`, new VersionCodec(resource, v)]));
       for (const codec of codecs.values()) {

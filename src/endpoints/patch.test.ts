@@ -31,8 +31,9 @@ describe('patch', () => {
     });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.spec.containers, [{ name: 'app', image: 'v2' }, { name: 'new', image: 'n1' }]);
-    assert.deepEqual(res.body.spec.tags, ['a', 'b']);
-    assert.deepEqual(res.body.metadata.finalizers, ['x.io/one', 'x.io/two']);
+    // Upstream's ordering: patch items first unless both sides' positions are known (mergeSortedSlice).
+    assert.deepEqual(res.body.spec.tags, ['b', 'a']);
+    assert.deepEqual(res.body.metadata.finalizers, ['x.io/two', 'x.io/one']);
     const stored = (await t.request('GET', `${W}/p`)).body;
     assert.deepEqual(stored.spec.containers, res.body.spec.containers);
   });

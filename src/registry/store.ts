@@ -10,6 +10,7 @@ import {
   deepCopy, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
 } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
+import type { AdmissionPlugin } from '../admission/types.ts';
 
 /** Request-level facts the store needs besides the object. */
 export type WriteContext = Omit<OperationContext, 'operation' | 'namespace' | 'name'>;
@@ -42,10 +43,12 @@ export class ResourceStore {
   readonly resource: Resource;
   readonly gr: GroupResource;
   private readonly storage: Storage;
+  private readonly plugins: AdmissionPlugin[];
 
-  constructor(resource: Resource, storage: Storage) {
+  constructor(resource: Resource, storage: Storage, plugins: AdmissionPlugin[] = []) {
     this.resource = resource;
     this.storage = storage;
+    this.plugins = plugins;
     this.gr = { group: resource.group, resource: resource.plural };
   }
 
@@ -100,11 +103,13 @@ export class ResourceStore {
     const strategy = this.resource.strategy;
     strategy.prepareForCreate?.(obj, opCtx);
     await strategy.admit?.(obj, null, opCtx);
+    for (const p of this.plugins) await p.admit?.(obj, null, opCtx, this.resource);
     this.throwIfInvalid(obj, [
       ...validateObjectMetaCreate(obj.metadata, { namespaced: this.resource.namespaced }),
       ...(strategy.validate?.(obj, opCtx) ?? []),
     ]);
     await strategy.validateAdmission?.(obj, null, opCtx);
+    for (const p of this.plugins) await p.validate?.(obj, null, opCtx, this.resource);
     strategy.canonicalize?.(obj);
     return { object: obj, warnings: strategy.warnings?.(obj, null, opCtx) ?? [] };
   }
@@ -152,11 +157,13 @@ export class ResourceStore {
     const strategy = this.resource.strategy;
     strategy.prepareForUpdate?.(obj, current, opCtx);
     await strategy.admit?.(obj, current, opCtx);
+    for (const p of this.plugins) await p.admit?.(obj, current, opCtx, this.resource);
     this.throwIfInvalid(obj, [
       ...validateObjectMetaUpdate(obj.metadata, current.metadata, { namespaced: this.resource.namespaced }),
       ...(strategy.validateUpdate?.(obj, current, opCtx) ?? strategy.validate?.(obj, opCtx) ?? []),
     ]);
     await strategy.validateAdmission?.(obj, current, opCtx);
+    for (const p of this.plugins) await p.validate?.(obj, current, opCtx, this.resource);
     strategy.canonicalize?.(obj);
     return { object: obj, warnings: strategy.warnings?.(obj, current, opCtx) ?? [] };
   }

@@ -6,6 +6,21 @@ import { createX509Authenticator } from '../auth/x509.ts';
 import { createTokenReviewAuthenticator } from '../auth/delegating/token-review.ts';
 import { createSubjectAccessReviewAuthorizer } from '../auth/delegating/subject-access-review.ts';
 import { createApiServer, type ApiServer, type TlsMaterial } from './server.ts';
+import { NamespaceLifecycle } from '../admission/namespace-lifecycle.ts';
+import { hostname } from 'node:os';
+import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
+
+/**
+ * A throw-away self-signed serving pair, used only when no --tls-cert-dir is given; says so
+ * loudly, because no APIService caBundle can trust it.
+ */
+async function selfSignedPair(): Promise<() => { cert: string; key: string }> {
+  const ca = await createCertificateAuthority({ commonName: 'extapi-self-signed' });
+  const pair = await issueServingCertificate(ca, { dnsNames: ['localhost', hostname()], ipAddresses: ['127.0.0.1'] });
+  console.error('*** WARNING: no --tls-cert-dir given: serving with a SELF-SIGNED certificate generated at start-up. '
+    + 'No APIService caBundle can verify it; mount the serving certificate Secret and pass --tls-cert-dir. ***');
+  return () => ({ cert: pair.certPem, key: pair.keyPem });
+}
 import { createServingPairReader } from './tls-files.ts';
 import { openStorage, type StorageOptions } from './run.ts';
 
@@ -15,7 +30,7 @@ export interface DelegatedOptions {
   storage: StorageOptions;
   port: number;
   host: string;
-  /** Directory with tls.crt/tls.key; required. */
+  /** Directory with tls.crt/tls.key (a mounted Secret); without it a self-signed pair is generated and a warning printed. */
   tlsCertDir?: string;
   /** Out-of-cluster kubeconfig; in-cluster service account when omitted. */
   kubeconfig?: string;
@@ -32,12 +47,13 @@ export interface DelegatedOptions {
  * configuration are loaded.
  */
 export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
-  if (!opts.tlsCertDir) throw new Error('--tls-cert-dir is required in a cluster: mount the serving certificate Secret and point the flag at it');
   const client = loadKubeClient({ kubeconfig: opts.kubeconfig });
   const authConfig = new AuthenticationConfigSource(client, opts.authenticationConfigMap);
   await authConfig.start();
+  const namespaces = new NamespaceLifecycle(client);
+  await namespaces.start();
   const storage = await openStorage(opts.storage);
-  const servingPair = createServingPairReader(opts.tlsCertDir);
+  const servingPair = opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : await selfSignedPair();
   servingPair();
   const tls = (): TlsMaterial => {
     const pair = servingPair();
@@ -53,12 +69,14 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
       createTokenReviewAuthenticator(client, { audiences: opts.audiences }),
     ],
     authorizer: createSubjectAccessReviewAuthorizer(client),
+    admission: [namespaces],
     readyChecks: [
       { name: 'authentication-config', check: () => authConfig.checkLoaded() },
+      { name: 'namespace-informer', check: () => namespaces.checkSynced() },
       ...(storage.healthCheck ? [{ name: 'storage', check: () => storage.healthCheck!() }] : []),
     ],
   });
   await server.listen(opts.port, opts.host);
   const close = server.close;
-  return { ...server, close: async () => { authConfig.stop(); await close(); await storage.close(); } };
+  return { ...server, close: async () => { authConfig.stop(); namespaces.stop(); await close(); await storage.close(); } };
 }

@@ -29,7 +29,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
 interface Flags {
   securePort: number; bindAddress?: string; tlsCertDir?: string; kubeconfig?: string; standalone?: boolean;
   storage: string; dataDir: string; etcdServers?: string; etcdPrefix: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string;
-  authenticationConfigMap: string; devDir: string;
+  authenticationConfigMap: string; devDir: string; shutdownDelay: number;
 }
 
 function port(value: string): number {
@@ -60,6 +60,7 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
     .option('--etcd-cafile <file>').option('--etcd-certfile <file>').option('--etcd-keyfile <file>')
     .option('--authentication-config-map <ns/name>', 'where kube-apiserver publishes the front-proxy trust', 'kube-system/extension-apiserver-authentication')
     .option('--dev-dir <dir>', 'standalone mode: certificates, kubeconfig and data', '.extapi/dev')
+    .option('--shutdown-delay <seconds>', 'on SIGTERM, report not-ready for this long before closing', Number, 0)
     .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2); })
     .showHelpAfterError(false);
   const flags = program.parse(argv).opts<Flags>();
@@ -78,7 +79,10 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
     });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => { server.drain(); void server.close().then(() => process.exit(0)); });
+    process.once(signal, () => {
+      server.drain();
+      setTimeout(() => { void server.close().then(() => process.exit(0)); }, Math.max(0, flags.shutdownDelay) * 1000);
+    });
   }
   return server;
 }

@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
 import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
@@ -14,6 +14,7 @@ import { forbiddenMessage } from '../auth/forbidden-message.ts';
 import { OpenApiHandler } from '../endpoints/openapi/handler.ts';
 import { InFlightLimiter, isLongRunning, type InFlightLimits } from '../filters/max-in-flight.ts';
 import { ServerMetrics } from '../filters/metrics.ts';
+import type { AdmissionPlugin } from '../admission/types.ts';
 
 /** TLS material for serving, read by the caller (see server/tls-files.ts for files that reload). */
 export interface TlsMaterial {
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   /** Paths served without authorization (health by default). */
   alwaysAllowPaths?: string[];
   readyChecks?: HealthCheck[];
+  /** Server-wide admission plugins (e.g. NamespaceLifecycle), after each resource's own hooks. */
+  admission?: AdmissionPlugin[];
   /** Concurrent non-watch requests (default 400 read-only, 200 mutating); beyond: 429. */
   maxInFlight?: InFlightLimits;
   /** Deadline of non-watch requests (default 60 s); beyond: 504 Timeout. */
@@ -67,7 +70,7 @@ const ALWAYS_ALLOW = ['/healthz', '/livez', '/readyz', '/healthz/*', '/livez/*',
  * await server.listen(8443, '127.0.0.1');
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
-  const api = new ApiHandler(options.resources, options.storage);
+  const api = new ApiHandler(options.resources, options.storage, options.admission);
   const openapi = new OpenApiHandler(options.resources);
   const log = options.log ?? ((m: string) => console.error(m));
   const limiter = new InFlightLimiter(options.maxInFlight ?? { readOnly: 400, mutating: 200 });
@@ -82,22 +85,42 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     { name: 'shutdown', check: () => { if (draining) throw new Error('server is shutting down'); } },
   ];
   const handler = (req: HttpRequest, res: HttpResponse) => {
-    void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics }).catch((err) => writeError(res, err, log));
+    void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal }).catch((err) => writeError(res, err, log));
   };
   const server = options.tls ? makeTlsServer(options.tls, handler) : createHttpServer(handler);
+  const shutdown = new AbortController();
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session: Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
   return {
     api,
     listen: (port, host) => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
     }),
-    close: () => new Promise((resolve) => {
-      (server as HttpServer).closeAllConnections?.();
-      server.close(() => resolve());
-      setTimeout(resolve, 2000).unref();
-    }),
+    close: () => closeGracefully(server, shutdown, sessions),
     drain: () => { draining = true; },
   };
+}
+
+/**
+ * Stops accepting connections, ends watches (their streams close cleanly), lets in-flight
+ * requests finish (HTTP/2 sessions get a GOAWAY), and after `graceMs` closes what is left.
+ */
+function closeGracefully(server: HttpServer | Http2SecureServer, shutdown: AbortController, sessions: Set<Http2Session>, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    shutdown.abort();
+    const idle = setInterval(() => (server as HttpServer).closeIdleConnections?.(), 50);
+    server.close(() => { clearInterval(idle); resolve(); });
+    for (const session of sessions) session.close();
+    (server as HttpServer).closeIdleConnections?.();
+    const timer = setTimeout(() => {
+      clearInterval(idle);
+      (server as HttpServer).closeAllConnections?.();
+      for (const session of sessions) session.destroy();
+      resolve();
+    }, graceMs);
+    timer.unref();
+  });
 }
 
 function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void): Http2SecureServer {
@@ -128,6 +151,8 @@ interface ServeContext extends ApiServerOptions {
   openapi: OpenApiHandler;
   limiter: InFlightLimiter;
   metrics: ServerMetrics;
+  /** Aborts when the server closes: watches end cleanly. */
+  shutdown: AbortSignal;
   readyChecks: HealthCheck[];
   log: (msg: string) => void;
 }
@@ -145,6 +170,7 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   res.once('close', release);
   const abort = new AbortController();
   res.once('close', () => abort.abort());
+  ctx.shutdown.addEventListener('abort', () => abort.abort(), { once: true, signal: abort.signal });
   if (!isLongRunning(info)) armTimeout(res, ctx.requestTimeoutMs ?? 60_000, ctx.log);
   else trackWatcher(res, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;

@@ -104,6 +104,16 @@ describe('wardle behind the aggregator', () => {
     assert.deepEqual(group.versions[1].resources.map((r: any) => r.resource), ['fischers', 'flunders']);
   });
 
+  it('refuses to create in a namespace that does not exist (NamespaceLifecycle from the cluster)', async () => {
+    const missing = `${NS}-missing`;
+    const res = await cp.kubectl(['create', '-f', '-', '-n', missing], { input: 'apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata: {name: orphan}\nspec: {}\n' });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, new RegExp(`namespaces "${missing}" not found`));
+    const created = await cp.kubectl(['create', '-f', '-', '-n', NS], { input: 'apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata: {name: housed}\nspec: {}\n' });
+    assert.equal(created.code, 0, created.stderr);
+    await cp.kubectl(['delete', 'flunders', 'housed', '-n', NS]);
+  });
+
   it('authorizes every request by SubjectAccessReview: no RBAC means 403, a RoleBinding grants exactly list', async () => {
     const user = `bob-${NS}`;
     const list = await asProxy(FLUNDERS, user);

@@ -29,6 +29,7 @@ export async function handleWatch(scope: RequestScope, storage: Storage): Promis
   const timeoutMs = (query.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
   const timer = setTimeout(onClose, timeoutMs);
   scope.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  (scope.res as { flushHeaders?: () => void }).flushHeaders?.();
   const write = (event: WatchEvent) => { if (!controller.signal.aborted) (scope.res as NodeJS.WritableStream).write(encode(event)); };
   try {
     await streamEvents(scope, storage, query, namespace, controller.signal, write);

@@ -93,9 +93,20 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The RBAC a delegating server needs (steps 12, 13 and its own ClusterRole), for user `user`. */
+/** The RBAC a delegating server needs (steps 10-13: its ClusterRole, auth-delegator, auth-reader), for user `user`. */
 export function serverRbacYaml(user: string, name: string): string {
   return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ${name}}
+rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${user}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: {name: ${name}:auth-delegator}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:auth-delegator}

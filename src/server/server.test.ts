@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defineResource } from '../resource/define-resource.ts';
+import { startApiTestServer } from '../testing/api-test-server.ts';
+import { createApiServer } from './server.ts';
+import { createMemoryStorage } from '../storage/memory.ts';
+import { widgets } from '../testing/fixtures.ts';
+
+const W = '/apis/test.extapi.dev/v1/namespaces/default/widgets';
+
+/** A resource whose admission takes `ms`, to hold requests in flight. */
+function slowResource(ms: number) {
+  return defineResource({
+    group: 'slow.extapi.dev', kind: 'Slow', plural: 'slows', namespaced: true,
+    strategy: { validateAdmission: () => new Promise((r) => setTimeout(r, ms)) },
+    versions: [{ name: 'v1', storage: true, schema: { type: 'object' } }],
+  });
+}
+
+describe('server filters', () => {
+  it('answers 429 with Retry-After beyond the in-flight limit, counting mutating and read-only apart', async () => {
+    const storage = createMemoryStorage();
+    const server = createApiServer({ resources: [slowResource(300)], storage, authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, maxInFlight: { readOnly: 5, mutating: 1 }, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const post = (n: string) => fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`, { method: 'POST', body: JSON.stringify({ metadata: { name: n } }), headers: { 'content-type': 'application/json' } });
+      const first = post('a');
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await post('b');
+      assert.equal(second.status, 429);
+      assert.equal(second.headers.get('retry-after'), '1');
+      const body = await second.json();
+      assert.equal(body.reason, 'TooManyRequests');
+      const read = await fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`);
+      assert.equal(read.status, 200, 'read-only requests have their own budget');
+      assert.equal((await first).status, 201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 504 Timeout when a request outlives the request timeout', async () => {
+    const server = createApiServer({ resources: [slowResource(400)], storage: createMemoryStorage(), authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, requestTimeoutMs: 100, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`, { method: 'POST', body: JSON.stringify({ metadata: { name: 'x' } }), headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 504);
+      assert.equal((await res.json()).reason, 'Timeout');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('exposes kube-apiserver metric names on /metrics', async () => {
+    const t = await startApiTestServer([widgets]);
+    try {
+      await t.request('POST', W, { body: { metadata: { name: 'm' }, spec: {} } });
+      await t.request('GET', `${W}/m`);
+      const text = (await t.request('GET', '/metrics')).text;
+      assert.match(text, /apiserver_request_total\{verb="POST",group="test.extapi.dev",version="v1",resource="widgets",subresource="",component="apiserver",scope="namespace",code="201"\} 1/);
+      assert.match(text, /apiserver_request_duration_seconds_bucket\{/);
+      assert.match(text, /apiserver_current_inflight_requests\{request_kind="readOnly"\} 1/);
+      assert.match(text, /apiserver_storage_objects\{resource="widgets.test.extapi.dev"\} 1/);
+      assert.match(text, /apiserver_registered_watchers/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reports not-ready while draining, and ends watches cleanly on close', async () => {
+    const t = await startApiTestServer([widgets]);
+    const watch = await fetch(`${t.url}${W}?watch=true`);
+    const body = watch.text();
+    assert.equal((await t.request('GET', '/readyz')).status, 200);
+    t.server.drain();
+    const ready = await t.request('GET', '/readyz?verbose');
+    assert.equal(ready.status, 500);
+    assert.match(ready.text, /\[-\]shutdown failed/);
+    assert.equal((await t.request('GET', '/livez')).status, 200, 'still alive while draining');
+    await t.close();
+    assert.equal(await body, '', 'the watch stream ended without an error');
+  });
+});
