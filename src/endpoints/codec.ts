@@ -8,6 +8,8 @@ import {
   type CompiledSchema, type SchemaObject,
 } from '../resource/schema/index.ts';
 import type { OptionsKind } from './scope.ts';
+import { objectMetaTypeError } from '../apimachinery/validation/meta-types.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 
 /** How strictly unknown and duplicate fields are treated (the `fieldValidation` query parameter). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -48,7 +50,7 @@ export class VersionCodec {
       throw malformedBodyError(this.resource.kind, body, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value} into Go value of type ${this.resource.kind}`);
     }
     let obj = value as KubeObject;
-    this.checkTypeMeta(obj);
+    this.checkTypeMeta(obj, body);
     if (obj.apiVersion && obj.apiVersion !== this.apiVersion) {
       const other = codecs.get(obj.apiVersion)!;
       const unknown = other.normalize(obj, validation, duplicateFields);
@@ -62,10 +64,9 @@ export class VersionCodec {
   normalize(obj: KubeObject, validation: FieldValidation, duplicateFields: string[] = []): { object: KubeObject; warnings: string[] } {
     obj.apiVersion = this.apiVersion;
     obj.kind = this.resource.kind;
+    const typeError = objectMetaTypeError(obj.metadata);
+    if (typeError) throw badRequest(`${this.resource.kind} in version "${this.version.name}" cannot be handled as a ${this.resource.kind}: ${typeError}`);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
-      throw badRequest(`json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${this.resource.kind}.metadata of type v1.ObjectMeta`);
-    }
     const unknown = [...pruneObjectMeta(obj.metadata), ...this.schema.prune(obj)];
     const problems = strictDecodingProblems(duplicateFields, unknown);
     const outcome = applyFieldValidation(validation, problems, this.resource.kind, this.version.name);
@@ -88,6 +89,7 @@ export class VersionCodec {
         throw badRequest(`the object provided is unrecognized (must be of type ${this.resource.kind}): error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
       }
     }
+    if (jsonDepth(text) > MAX_JSON_DEPTH) throw malformedBodyError(this.resource.kind, body, `exceeded max depth of ${MAX_JSON_DEPTH}`);
     try {
       return parseJsonDetectingDuplicates(text, { detectDuplicates: validation !== 'Ignore' });
     } catch (err) {
@@ -96,8 +98,13 @@ export class VersionCodec {
     }
   }
 
-  private checkTypeMeta(obj: KubeObject): void {
+  private checkTypeMeta(obj: KubeObject, body: Buffer): void {
     const { apiVersion, kind } = obj;
+    for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
+      if (value !== undefined && value !== null && typeof value !== 'string') {
+        throw malformedBodyError(this.resource.kind, body, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value} into Go struct field .${field} of type string`);
+      }
+    }
     if (apiVersion !== undefined && apiVersion !== '' && typeof apiVersion === 'string') {
       const servedHere = this.resource.versions.some((v) => `${this.resource.group}/${v.name}` === apiVersion);
       if (!servedHere) throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${this.apiVersion})`);

@@ -31,6 +31,7 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
   const limit = parseNonNegativeInt(query.get('limit'), 'limit');
   const sendInitialEvents = parseBool(query.get('sendInitialEvents'));
   validateListCombination({ rv, match, cont, watch, sendInitialEvents });
+  if (rv) parseRevision(rv);
   const filter = buildPredicate(query, resource, namespace);
   const predicate = filter ?? (() => true);
   const storage: ListOptions = filter ? { predicate: filter } : {};

@@ -7,3 +7,4 @@ export * from './go-format.ts';
 export * from './names.ts';
 export * from './meta-fields.ts';
 export * from './object-meta.ts';
+export * from './meta-types.ts';

@@ -6,6 +6,7 @@ import { applyJsonPatch } from '../../patch/json-patch.ts';
 import { applyMergePatch } from '../../patch/merge-patch.ts';
 import { applyStrategicMergePatch, type PatchSchema } from '../../patch/strategic-merge-patch.ts';
 import type { BodyType } from '../negotiation.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.ts';
 
 /** ObjectMeta's patch directives (finalizers merge as a set; ownerReferences by uid), as the Go types declare them. */
 const OBJECT_META_PATCH_SCHEMA: PatchSchema = {
@@ -37,6 +38,7 @@ function withMetadata(schema: JsonSchema): PatchSchema {
  */
 export function applyPatch(type: BodyType, current: KubeObject, patchText: string, schema: JsonSchema): KubeObject {
   let patch: unknown;
+  if (jsonDepth(patchText) > MAX_JSON_DEPTH) throw new StatusError(400, 'BadRequest', `error decoding patch: exceeded max depth of ${MAX_JSON_DEPTH}`);
   try {
     patch = JSON.parse(patchText);
   } catch (err) {
