@@ -29,7 +29,7 @@ describe('server filters', () => {
       const second = await post('b');
       assert.equal(second.status, 429);
       assert.equal(second.headers.get('retry-after'), '1');
-      const body = await second.json();
+      const body = await second.json() as { reason: string };
       assert.equal(body.reason, 'TooManyRequests');
       const read = await fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`);
       assert.equal(read.status, 200, 'read-only requests have their own budget');
@@ -45,7 +45,7 @@ describe('server filters', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`, { method: 'POST', body: JSON.stringify({ metadata: { name: 'x' } }), headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 504);
-      assert.equal((await res.json()).reason, 'Timeout');
+      assert.equal(((await res.json()) as { reason: string }).reason, 'Timeout');
     } finally {
       await server.close();
     }
