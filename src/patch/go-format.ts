@@ -4,28 +4,9 @@
  * (apimachinery decodes them with PreserveInts), other numbers as float64.
  */
 
-/** Go's `strconv.FormatFloat(f, 'g', -1, 64)`, which is what `%v` prints for a float64. */
-export function goFloat(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
-  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
-  const [mantissa, expText] = n.toExponential().split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 6) {
-    const sign = exp < 0 ? '-' : '+';
-    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return String(n);
-}
+import { goFloat, goNumber, isGoInt } from '../apimachinery/validation/go-format.ts';
 
-function isInt64(n: number): boolean {
-  return Number.isInteger(n) && Math.abs(n) < 2 ** 63;
-}
-
-/** Go's `%v` of a number: int64 digits for integers, float formatting otherwise. */
-export function goNumber(n: number): string {
-  return isInt64(n) ? BigInt(n).toString() : goFloat(n);
-}
+export { goFloat, goNumber };
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,7 +41,7 @@ export function goTypeName(v: unknown): string {
   if (v === null || v === undefined) return '%!s(<nil>)';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return isInt64(v) ? 'int64' : 'float64';
+  if (typeof v === 'number') return isGoInt(v) ? 'int64' : 'float64';
   if (Array.isArray(v)) return '[]interface {}';
   return 'map[string]interface {}';
 }

@@ -6,6 +6,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { goQuote } from '../apimachinery/selectors/validation.ts';
+import { getOwn, hasOwn } from './json-value.ts';
 
 const { escapePathComponent } = jsonpatch;
 
@@ -63,7 +64,7 @@ function child(con: Container, token: string): Container | undefined {
   let value: unknown;
   let canonical = token;
   if (con.kind === 'doc') {
-    value = con.obj[token];
+    value = getOwn(con.obj, token);
   } else {
     try {
       const idx = existingIndex(con.arr, token, false);
@@ -93,13 +94,13 @@ export function findTarget(root: Container, path: string): Target | undefined {
 
 /** The value at `key` (undefined when absent); throws for a bad array index. */
 export function getAt(t: Target): unknown {
-  return t.con.kind === 'doc' ? t.con.obj[t.key] : t.con.arr[existingIndex(t.con.arr, t.key, false)];
+  return t.con.kind === 'doc' ? getOwn(t.con.obj, t.key) : t.con.arr[existingIndex(t.con.arr, t.key, false)];
 }
 
 /** The canonical pointer for removing or replacing `key`; throws like the library's remove/set. */
 export function existingPointer(t: Target, forRemove: boolean): string {
   if (t.con.kind === 'doc') {
-    if (forRemove && !Object.prototype.hasOwnProperty.call(t.con.obj, t.key)) {
+    if (forRemove && !hasOwn(t.con.obj, t.key)) {
       throw new TargetError(`Unable to remove nonexistent key: ${t.key}: missing value`);
     }
     return `${t.con.pointer}/${escapePathComponent(t.key)}`;

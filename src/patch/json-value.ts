@@ -22,6 +22,11 @@ export function hasOwn(obj: JsonObject, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/** `obj[key]` if it is an own property, else undefined (never reads the prototype chain). */
+export function getOwn(obj: JsonObject, key: string): unknown {
+  return hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 /** A deep copy of a JSON value (own enumerable properties only, `__proto__` keys kept as data). */
 export function cloneJson<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneJson) as T;

@@ -5,7 +5,7 @@
  * value that lands where the document had nothing (or a non-object).
  */
 import { PatchError } from './errors.ts';
-import { cloneJson, isJsonObject, setOwn } from './json-value.ts';
+import { cloneJson, getOwn, isJsonObject, setOwn } from './json-value.ts';
 import type { JsonObject } from './json-value.ts';
 
 /** Drops null members from objects, recursively (arrays keep null elements), as upstream's pruneNulls. */
@@ -28,9 +28,10 @@ function mergeValue(current: unknown, patch: unknown): unknown {
 
 function mergeObjects(doc: JsonObject, patch: JsonObject): JsonObject {
   for (const [k, v] of Object.entries(patch)) {
+    const current = getOwn(doc, k);
     if (v === null) delete doc[k];
-    else if (doc[k] === undefined || doc[k] === null) setOwn(doc, k, pruneNulls(v));
-    else setOwn(doc, k, mergeValue(doc[k], v));
+    else if (current === undefined || current === null) setOwn(doc, k, pruneNulls(v));
+    else setOwn(doc, k, mergeValue(current, v));
   }
   return doc;
 }

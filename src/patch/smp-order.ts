@@ -3,9 +3,10 @@
  * order-preserving merge of patch items with server-only items, reproducing upstream's
  * algorithm step by step (including Go's sort.SliceStable) so results match element for element.
  */
-import { isJsonObject, hasOwn } from './json-value.ts';
+import { getOwn, hasOwn, isJsonObject } from './json-value.ts';
 import type { JsonObject } from './json-value.ts';
 import { goV } from './go-format.ts';
+import { goSliceStable } from './go-sort.ts';
 import { badArgType, noListOfLists, noMergeKey, plainError } from './smp-errors.ts';
 
 /** The Go type of a list element, as far as the algorithm distinguishes them. */
@@ -45,96 +46,9 @@ export function sliceElementType(...lists: unknown[][]): ElementType {
   return prev;
 }
 
-/** Go's sort.SliceStable (insertion-sorted blocks of 20, then SymMerge), comparator quirks included. */
-export function goSliceStable<T>(data: T[], less: (a: T, b: T) => boolean): void {
-  const lessAt = (i: number, j: number): boolean => less(data[i], data[j]);
-  const swap = (i: number, j: number): void => {
-    [data[i], data[j]] = [data[j], data[i]];
-  };
-  const insertionSort = (a: number, b: number): void => {
-    for (let i = a + 1; i < b; i++) for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
-  };
-  const swapRange = (a: number, b: number, n: number): void => {
-    for (let i = 0; i < n; i++) swap(a + i, b + i);
-  };
-  const rotate = (a: number, m: number, b: number): void => {
-    let i = m - a;
-    let j = b - m;
-    while (i !== j) {
-      if (i > j) {
-        swapRange(m - i, m, j);
-        i -= j;
-      } else {
-        swapRange(m - i, m + j - i, i);
-        j -= i;
-      }
-    }
-    swapRange(m - i, m, i);
-  };
-  const symMerge = (a: number, m: number, b: number): void => {
-    if (m - a === 1) {
-      let i = m;
-      let j = b;
-      while (i < j) {
-        const h = (i + j) >>> 1;
-        if (lessAt(h, a)) i = h + 1;
-        else j = h;
-      }
-      for (let k = a; k < i - 1; k++) swap(k, k + 1);
-      return;
-    }
-    if (b - m === 1) {
-      let i = a;
-      let j = m;
-      while (i < j) {
-        const h = (i + j) >>> 1;
-        if (!lessAt(m, h)) i = h + 1;
-        else j = h;
-      }
-      for (let k = m; k > i; k--) swap(k, k - 1);
-      return;
-    }
-    const mid = (a + b) >>> 1;
-    const n = mid + m;
-    let start = m > mid ? n - b : a;
-    let r = m > mid ? mid : m;
-    const p = n - 1;
-    while (start < r) {
-      const c = (start + r) >>> 1;
-      if (!lessAt(p - c, c)) start = c + 1;
-      else r = c;
-    }
-    const end = n - start;
-    if (start < m && m < end) rotate(start, m, end);
-    if (a < start && start < mid) symMerge(a, start, mid);
-    if (mid < end && end < b) symMerge(mid, end, b);
-  };
-  const n = data.length;
-  let blockSize = 20;
-  let a = 0;
-  let b = blockSize;
-  while (b <= n) {
-    insertionSort(a, b);
-    a = b;
-    b += blockSize;
-  }
-  insertionSort(a, n);
-  while (blockSize < n) {
-    a = 0;
-    b = 2 * blockSize;
-    while (b <= n) {
-      symMerge(a, a + blockSize, b);
-      a = b;
-      b += 2 * blockSize;
-    }
-    if (a + blockSize < n) symMerge(a, a + blockSize, n);
-    blockSize *= 2;
-  }
-}
-
 /** Position of `item` in `list`, comparing merge-key values for maps and items otherwise; -1 if absent. */
 export function indexIn(list: readonly unknown[], item: unknown, mergeKey: string, isMap: boolean): number {
-  const keyOf = (v: unknown): unknown => (isMap ? (isJsonObject(v) ? v[mergeKey] : undefined) : v);
+  const keyOf = (v: unknown): unknown => (isMap ? (isJsonObject(v) ? getOwn(v, mergeKey) : undefined) : v);
   const wanted = keyOf(item);
   return list.findIndex((v) => goEqual(wanted, keyOf(v)));
 }

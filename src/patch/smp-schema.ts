@@ -3,17 +3,14 @@
  * stands in for upstream's Go-struct-tag lookup (PatchMetaFromStruct): a node with
  * `properties` is a struct, `additionalProperties` a map, `items` a slice; the struct tags
  * become `x-kubernetes-patch-strategy` / `x-kubernetes-patch-merge-key`. Lookup failures are
- * worded as upstream's. An absent schema (or a free-form node) imposes nothing.
+ * worded as upstream's. An absent schema, a free-form node or an unlisted field imposes nothing.
  */
 
-import { goQuote } from '../apimachinery/selectors/validation.ts';
 import { PatchError } from './errors.ts';
 
 /** A JSON Schema node as far as strategic merge patch reads it; other keywords are ignored. */
 export interface PatchSchema {
   type?: string | string[];
-  /** Used as the Go type name in `unable to find api field in struct <title> ...`. */
-  title?: string;
   properties?: Record<string, PatchSchema>;
   items?: PatchSchema;
   additionalProperties?: PatchSchema | boolean;
@@ -93,18 +90,19 @@ function findProperty(props: Record<string, PatchSchema>, key: string): PatchSch
 
 /**
  * Metadata of field `key` of the object `schema` describes (upstream's
- * LookupPatchMetadataForStruct). JSON field names match exactly, else case-insensitively.
- * @throws PatchError `unable to find api field in struct <title> for the json field "<key>"`
- *   or `merging an object in json but data type is not struct, instead is: map`.
+ * LookupPatchMetadataForStruct). JSON field names match exactly, else case-insensitively. A
+ * field the schema does not list is free-form (no metadata): upstream's "unable to find api
+ * field" can only arise for a field its Go type lacks, which a stored object never has, while
+ * schemas here are often partial.
+ * @throws PatchError 500 `merging an object in json but data type is not struct, instead is: map`
+ *   when objects meet inside a map (`additionalProperties`), as they do for Go map fields.
  */
 export function lookupField(schema: PatchSchema | undefined, key: string): PatchLookup {
   if (schema === undefined) return { schema: undefined, meta: NO_META };
   const s = structural(schema);
   if (s.properties !== undefined) {
     const field = findProperty(s.properties, key);
-    if (field !== undefined) return { schema: field, meta: metaOf(field) };
-    if (s['x-kubernetes-preserve-unknown-fields'] === true) return { schema: undefined, meta: NO_META };
-    throw new PatchError(500, `unable to find api field in struct ${s.title ?? 'Object'} for the json field ${goQuote(key)}`);
+    return field === undefined ? { schema: undefined, meta: NO_META } : { schema: field, meta: metaOf(field) };
   }
   const kind = goKindOf(s);
   if (kind === 'interface') return { schema: undefined, meta: NO_META };

@@ -10,7 +10,7 @@
  * and HTTP code (400 format errors, 422 lists of lists, 500 for the rest).
  */
 import { PatchError } from './errors.ts';
-import { cloneJson, hasOwn, isJsonObject, setOwn } from './json-value.ts';
+import { cloneJson, getOwn, hasOwn, isJsonObject, setOwn } from './json-value.ts';
 import type { JsonObject } from './json-value.ts';
 import {
   DELETE_FROM_PRIMITIVE_LIST_PREFIX, DIRECTIVE_MARKER, SET_ELEMENT_ORDER_PREFIX, applyRetainKeys,
@@ -24,6 +24,7 @@ import {
 import { goKindOf, lookupField, lookupListField, mainStrategy } from './smp-schema.ts';
 import type { LookupOptions, PatchSchema } from './smp-schema.ts';
 
+/** The schema node type {@link applyStrategicMergePatch} reads patch strategies from. */
 export type { PatchSchema } from './smp-schema.ts';
 
 /** Options for {@link applyStrategicMergePatch}. */
@@ -75,7 +76,7 @@ class Merger {
         delete original[k];
         continue;
       }
-      const current = original[k];
+      const current = getOwn(original, k);
       if (!hasOwn(original, k) || !sameKind(current, patchV)) {
         if (!isDeleteList) copyIn(original, k, patchV, true);
         continue;

@@ -121,7 +121,9 @@ export function parseFieldSelector(selector: string): FieldSelector {
     const split = splitTerm(term);
     if (split === undefined) throw new SelectorParseError(`invalid selector: '${selector}'; can't understand '${term}'`);
     const [field, op, raw] = split;
-    reqs.push({ field, operator: op === '!=' ? '!=' : '=', value: unescapeFieldSelectorValue(raw) });
+    const value = unescapeFieldSelectorValue(raw);
+    // Upstream's Transform drops a term whose field and value are both empty.
+    if (field !== '' || value !== '') reqs.push({ field, operator: op === '!=' ? '!=' : '=', value });
   }
   return fieldSelectorFromRequirements(reqs);
 }

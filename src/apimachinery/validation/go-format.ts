@@ -80,7 +80,7 @@ export function goFloat(f: number): string {
 
 /** Go's `%v` of a number decoded from JSON: int64 when integral, else float64. */
 export function goNumber(n: number): string {
-  return isGoInt(n) ? String(n) : goFloat(n);
+  return isGoInt(n) ? BigInt(n).toString() : goFloat(n);
 }
 
 const JSON_ESCAPES: Record<string, string> = {

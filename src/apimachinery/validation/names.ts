@@ -31,7 +31,7 @@ export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 /** `RegexError`: `<msg> (e.g. 'a', or 'b', regex used for validation is '<re>')`. */
 export function regexError(msg: string, re: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${re}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${re}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${re}')`;
 }
 
 /** pkg/util/validation's MaxLenError (counts bytes, says "characters"). */

@@ -11,7 +11,7 @@ import { nameIsPathSegment } from './names.ts';
 const msgs = (errs: FieldError[]): string[] => errs.map(fieldErrorMessage);
 const create = (meta: ObjectMeta, namespaced = true): string[] => msgs(validateObjectMetaCreate(meta, { namespaced }));
 const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const NAME_PART = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const NAME_PART = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 test('a valid object has no errors', () => {
   assert.deepEqual(create({ name: 'a.b-c', namespace: 'ns', labels: { 'app.kubernetes.io/name': 'x' }, annotations: { 'Some/Key': 'v' }, finalizers: ['example.com/f'] }), []);
@@ -49,7 +49,7 @@ test('generation must not be negative', () => {
 test('labels: keys and values', () => {
   assert.deepEqual(create({ name: 'a', namespace: 'n', labels: { 'bad key': 'ok', ok: 'bad value', long: 'x'.repeat(64) } }), [
     `metadata.labels: Invalid value: "bad key": ${NAME_PART}`,
-    "metadata.labels: Invalid value: \"bad value\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    "metadata.labels: Invalid value: \"bad value\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     `metadata.labels: Invalid value: "${'x'.repeat(64)}": must be no more than 63 bytes`,
   ]);
 });
@@ -134,7 +134,7 @@ test('update: resourceVersion, generation, deletion fields', () => {
 test('update re-checks labels but not the name format', () => {
   const old = { ...OLD, name: 'Legacy' };
   assert.deepEqual(msgs(validateObjectMetaUpdate({ ...old, labels: { a: '-' } }, old, { namespaced: true })), [
-    "metadata.labels: Invalid value: \"-\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    "metadata.labels: Invalid value: \"-\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
   ]);
 });
 

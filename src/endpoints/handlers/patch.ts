@@ -2,9 +2,10 @@ import type { KubeObject } from '../../apimachinery/types.ts';
 import { StatusError } from '../../errors/status-error.ts';
 import type { JsonSchema } from '../../resource/define-resource.ts';
 import { PatchError } from '../../patch/errors.ts';
-import { applyJsonPatch } from '../../patch/json-patch.ts';
-import { applyMergePatch } from '../../patch/merge-patch.ts';
-import { applyStrategicMergePatch, type PatchSchema } from '../../patch/strategic-merge-patch.ts';
+import type { PatchSchema } from '../../patch/strategic-merge-patch.ts';
+import {
+  applyPatch as applyDecodedPatch, decodePatchBody, JSON_PATCH_TYPE, MERGE_PATCH_TYPE, STRATEGIC_MERGE_PATCH_TYPE, type PatchType,
+} from '../../patch/apply.ts';
 import type { BodyType } from '../negotiation.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.ts';
 
@@ -29,28 +30,27 @@ function withMetadata(schema: JsonSchema): PatchSchema {
   return cached;
 }
 
+const MEDIA_TYPES: Partial<Record<BodyType, PatchType>> = {
+  'json-patch': JSON_PATCH_TYPE, 'merge-patch': MERGE_PATCH_TYPE, 'strategic-merge-patch': STRATEGIC_MERGE_PATCH_TYPE,
+};
+
 /**
  * Applies a patch body of `type` to `current` (in the request's version) and returns the
- * patched object. Malformed patches answer 400 BadRequest; patches that cannot apply (a failed
- * `test`, a missing path) answer 422 as kube-apiserver does. A strategic merge patch whose list
- * element lacks its merge key answers 400 (kube-apiserver answers 500 there; we never answer a
- * 5xx for bad input).
+ * patched object. Malformed patches answer 400 BadRequest (`invalid JSON patch`, as
+ * kube-apiserver); patches that cannot apply (a failed `test`, a missing path) answer 422. A
+ * strategic merge patch whose list element lacks its merge key answers 400 (kube-apiserver
+ * answers 500 there; we never answer a 5xx for bad input).
  */
 export function applyPatch(type: BodyType, current: KubeObject, patchText: string, schema: JsonSchema): KubeObject {
-  let patch: unknown;
-  if (jsonDepth(patchText) > MAX_JSON_DEPTH) throw new StatusError(400, 'BadRequest', `error decoding patch: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  const patchType = MEDIA_TYPES[type];
+  if (!patchType) throw new StatusError(415, 'UnsupportedMediaType', `unsupported patch type ${type}`);
+  if (jsonDepth(patchText) > MAX_JSON_DEPTH) throw new StatusError(400, 'BadRequest', `invalid JSON patch: exceeded max depth of ${MAX_JSON_DEPTH}`);
   try {
-    patch = JSON.parse(patchText);
-  } catch (err) {
-    throw new StatusError(400, 'BadRequest', `error decoding patch: ${(err as Error).message}`);
-  }
-  try {
-    switch (type) {
-      case 'json-patch': return applyJsonPatch(current, patch);
-      case 'merge-patch': return mergePatchResult(applyMergePatch(current, patch));
-      case 'strategic-merge-patch': return applyStrategicMergePatch(current, patch, withMetadata(schema)) as KubeObject;
-      default: throw new StatusError(415, 'UnsupportedMediaType', `unsupported patch type ${type}`);
+    const patched = applyDecodedPatch(patchType, current, decodePatchBody(patchText), { schema: withMetadata(schema) });
+    if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) {
+      throw new StatusError(400, 'BadRequest', 'the patch must produce an object');
     }
+    return patched as KubeObject;
   } catch (err) {
     if (err instanceof PatchError) {
       if (err.code === 500) throw new StatusError(400, 'BadRequest', err.message);
@@ -58,11 +58,4 @@ export function applyPatch(type: BodyType, current: KubeObject, patchText: strin
     }
     throw err;
   }
-}
-
-function mergePatchResult(value: unknown): KubeObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new StatusError(400, 'BadRequest', 'the merge patch must produce an object');
-  }
-  return value as KubeObject;
 }
