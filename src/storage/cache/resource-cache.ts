@@ -1,0 +1,175 @@
+import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
+import { StorageError, isStorageError } from '../interface.ts';
+import type { ListOptions, ListResult, Storage } from '../interface.ts';
+import { encodeObject } from '../object-codec.ts';
+import { CacheWatcher, iterateCacheWatcher } from './cache-watcher.ts';
+import { EventRing } from './event-ring.ts';
+import { ObjectIndex } from './object-index.ts';
+
+/**
+ * The cache of one resource (all keys under one prefix): the current objects and a ring of
+ * recent events, kept up to date by exactly one upstream watch on the backend. It starts with
+ * a list (at a requested revision when it can, else the newest) and then follows the backend's
+ * watch from that list's revision. If the upstream watch fails (e.g. ResourceVersionTooOld
+ * after an outage longer than the backend's history), every client watch ends with
+ * ResourceVersionTooOld — its client must re-list — and the cache starts over.
+ */
+
+/** Maps an object of the resource at `prefix` to its Storage key. */
+export type KeyFunc = (prefix: string, obj: KubeObject) => string;
+
+const MAX_RESTART_DELAY_MS = 5000;
+
+/** A pause that does not keep the process alive (a closed cache must not delay exit). */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** See the file comment. */
+export class ResourceCache {
+  private readonly objects = new ObjectIndex();
+  private ring: EventRing;
+  /** The revision the cache reflects: every event up to it is applied. */
+  private rev = 0;
+  private ready = false;
+  private closed = false;
+  private started = false;
+  private readonly readyWaiters = new Set<() => void>();
+  private readonly watchers = new Set<CacheWatcher>();
+  private readonly upstream = new AbortController();
+
+  constructor(private readonly backend: Storage, readonly prefix: string, private readonly capacity: number,
+    private readonly keyFunc: KeyFunc) {
+    this.ring = new EventRing(capacity, 0);
+  }
+
+  /** True once the initial list is in and the upstream watch runs. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /** The revision the cache reflects (every event up to it applied), or undefined while not ready. */
+  revision(): number | undefined {
+    return this.ready && !this.closed ? this.rev : undefined;
+  }
+
+  /** The number of client watches registered. */
+  watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  /** Starts following the backend (once); `atRevision` is where the first list should be, if possible. */
+  start(atRevision?: number): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    void this.run(atRevision);
+  }
+
+  /** Resolves once ready, or when `signal` aborts or the cache closes (then returns false). */
+  async whenReady(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return false;
+    if (this.ready || this.closed) return this.ready && !this.closed;
+    let done!: () => void;
+    const wait = new Promise<void>((resolve) => { done = resolve; });
+    this.readyWaiters.add(done);
+    signal?.addEventListener('abort', done, { once: true });
+    try {
+      await wait;
+    } finally {
+      this.readyWaiters.delete(done);
+      signal?.removeEventListener('abort', done);
+    }
+    return this.ready && !this.closed;
+  }
+
+  /** A Storage.list answer from memory (the cache must be ready). */
+  list(prefix: string, opts: ListOptions): ListResult {
+    return this.objects.list(prefix, opts, this.rev);
+  }
+
+  /** A client watch of `prefix` (under this resource) from `fromRevision`; see CacheWatcher. */
+  async *watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncGenerator<WatchEvent, void, undefined> {
+    if (signal.aborted) return;
+    this.start(fromRevision);
+    // Not ready means aborted or closed: either way the watch just ends.
+    if (!(await this.whenReady(signal)) || this.closed || signal.aborted) return;
+    const watcher = new CacheWatcher(() => this.ring, prefix, fromRevision, signal, (w) => this.watchers.delete(w));
+    this.watchers.add(watcher);
+    yield* iterateCacheWatcher(watcher);
+  }
+
+  /** Stops the upstream watch and ends every client watch. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.upstream.abort();
+    for (const w of [...this.watchers]) w.end();
+    for (const done of [...this.readyWaiters]) done();
+  }
+
+  /** Lists, follows, and on failure starts over (with backoff) until closed. */
+  private async run(atRevision: number | undefined): Promise<void> {
+    let delay = 100;
+    for (let at = atRevision; !this.closed; at = undefined) {
+      try {
+        await this.load(at);
+        delay = 100;
+        await this.follow();
+        if (this.closed) return;
+        throw new StorageError('Unavailable', this.prefix, 'the upstream watch ended');
+      } catch (err) {
+        if (this.closed) return;
+        this.reset(err);
+        await sleep(delay);
+        delay = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
+      }
+    }
+  }
+
+  /** Fills the cache with a list at `at` (when the backend still has it) or at the newest revision. */
+  private async load(at: number | undefined): Promise<void> {
+    let listed: ListResult | undefined;
+    if (at !== undefined && at > 0) {
+      try {
+        listed = await this.backend.list(this.prefix, { resourceVersion: at, match: 'Exact' });
+      } catch (err) {
+        if (!isStorageError(err, 'ResourceVersionTooOld') && !isStorageError(err, 'ResourceVersionTooLarge')) throw err;
+      }
+    }
+    listed ??= await this.backend.list(this.prefix);
+    this.objects.clear();
+    for (const obj of listed.items) this.objects.set(this.keyFunc(this.prefix, obj), encodeObject(obj), Number(obj.metadata.resourceVersion));
+    this.rev = listed.resourceVersion;
+    this.ring = new EventRing(this.capacity, this.rev);
+    this.ready = true;
+    for (const done of [...this.readyWaiters]) done();
+  }
+
+  /** Applies the upstream watch's events until it ends. */
+  private async follow(): Promise<void> {
+    for await (const ev of this.backend.watch(this.prefix, { fromRevision: this.rev, signal: this.upstream.signal })) {
+      this.apply(ev);
+    }
+  }
+
+  private apply(ev: WatchEvent): void {
+    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
+    const rev = Number(ev.object.metadata.resourceVersion);
+    const key = this.keyFunc(this.prefix, ev.object);
+    const value = encodeObject(ev.object);
+    if (ev.type === 'DELETED') this.objects.delete(key);
+    else this.objects.set(key, value, rev);
+    this.rev = rev;
+    const evicted = this.ring.push({ type: ev.type, key, value, rev });
+    if (evicted) for (const w of this.watchers) w.onEvicted(evicted);
+    for (const w of this.watchers) w.notify();
+  }
+
+  /** After an upstream failure: not ready, and every client watch ends with ResourceVersionTooOld. */
+  private reset(err: unknown): void {
+    this.ready = false;
+    const why = err instanceof Error ? err.message : String(err);
+    const gone = new StorageError('ResourceVersionTooOld', this.prefix,
+      `too old resource version: the watch cache of ${this.prefix} lost its upstream watch (${why}); list again`,
+      { oldestRevision: this.rev + 1 });
+    for (const w of [...this.watchers]) w.fail(gone);
+  }
+}

@@ -1,0 +1,180 @@
+import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
+import { storeClosed } from '../errors.ts';
+import type { DeleteOptions, ListOptions, ListResult, Storage, UpdateOptions, WatchOptions } from '../interface.ts';
+import { ResourceCache } from './resource-cache.ts';
+import type { KeyFunc } from './resource-cache.ts';
+
+/** Options of withWatchCache. */
+export interface WatchCacheOptions {
+  /**
+   * Events kept per resource for watches that start in the past (and for slow watchers). A
+   * watch from an older revision, or a watcher that falls further behind, gets
+   * ResourceVersionTooOld (HTTP 410). Default 1024.
+   */
+  capacity?: number;
+  /**
+   * The resource (cache unit) of a watched or listed prefix or key, as a prefix ending in '/',
+   * or undefined to pass the request to the backend uncached. Default: the first two segments
+   * (`/<group>/<plural>/`) of paths with at least that many, as the registry lays keys out.
+   */
+  resourcePrefix?: (prefixOrKey: string) => string | undefined;
+  /**
+   * The Storage key of an object of the resource at `prefix` (kube's cacher KeyFunc). Default:
+   * `<prefix><namespace>/<name>`, or `<prefix><name>` without a namespace, as src/registry/keys.ts.
+   */
+  keyFunc?: KeyFunc;
+}
+
+/** A Storage with a watch cache in front; see withWatchCache. */
+export interface CachedStorage extends Storage {
+  /** Client watches open (cached and passed through). */
+  watcherCount(): number;
+  /**
+   * Starts caching the resource of `prefix` now (e.g. at server start, so that watches from
+   * the revisions of later lists are all servable) and resolves once its cache is ready.
+   */
+  warm(prefix: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * The revision up to which the cache of the resource of `prefixOrKey` has applied the
+   * backend's events (it follows them asynchronously), or undefined when that resource is not
+   * cached or its cache is not ready.
+   */
+  cachedRevision(prefixOrKey: string): number | undefined;
+}
+
+/** The default resourcePrefix: `/<a>/<b>/` for prefixes and keys below it, else undefined. */
+export function defaultResourcePrefix(prefixOrKey: string): string | undefined {
+  const m = /^(\/[^/]+\/[^/]+\/)/.exec(prefixOrKey);
+  return m ? m[1] : undefined;
+}
+
+/** The default keyFunc; see WatchCacheOptions.keyFunc. */
+export function defaultKeyFunc(prefix: string, obj: KubeObject): string {
+  const { namespace, name } = obj.metadata;
+  return namespace ? `${prefix}${namespace}/${name ?? ''}` : `${prefix}${name ?? ''}`;
+}
+
+/**
+ * Puts a watch cache in front of `backend` (any Storage), as kube-apiserver's cacher does for
+ * etcd: per resource, one upstream watch feeds an in-memory copy of the objects and a bounded
+ * ring of recent events (see ResourceCache). Client watches are served from the ring — any
+ * number of them costs the backend one watch per resource — and lists with `match: 'Any'`
+ * (kube's resourceVersion=0) are answered from memory once the resource's cache is ready (the
+ * first one starts the cache and goes to the backend). Everything else — reads, consistent and
+ * Exact lists, continue pages, writes, count — goes to the backend. Closing the wrapper closes
+ * the backend.
+ */
+export function withWatchCache(backend: Storage, opts: WatchCacheOptions = {}): CachedStorage {
+  return new WatchCachedStorage(backend, opts);
+}
+
+class WatchCachedStorage implements CachedStorage {
+  private readonly caches = new Map<string, ResourceCache>();
+  private readonly capacity: number;
+  private readonly resourcePrefix: (prefixOrKey: string) => string | undefined;
+  private readonly keyFunc: KeyFunc;
+  private passThroughWatches = 0;
+  private closed = false;
+
+  constructor(private readonly backend: Storage, opts: WatchCacheOptions) {
+    this.capacity = Math.max(1, Math.floor(opts.capacity ?? 1024));
+    this.resourcePrefix = opts.resourcePrefix ?? defaultResourcePrefix;
+    this.keyFunc = opts.keyFunc ?? defaultKeyFunc;
+    if (backend.healthCheck) this.healthCheck = () => backend.healthCheck!();
+  }
+
+  /** Present when the backend has one; see Storage.healthCheck. */
+  healthCheck?: () => Promise<void>;
+
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return this.backend.create(key, obj);
+  }
+
+  get(key: string): Promise<KubeObject> {
+    return this.backend.get(key);
+  }
+
+  /** 'Any' lists (without continue) from memory when the resource's cache is ready; see withWatchCache. */
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    if (this.closed) throw storeClosed(prefix);
+    if (opts.match === 'Any' && !opts.continue && prefix.endsWith('/')) {
+      const cache = this.cacheFor(prefix);
+      if (cache?.isReady()) return cache.list(prefix, opts);
+      cache?.start();
+    }
+    return this.backend.list(prefix, opts);
+  }
+
+  guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>,
+    opts?: UpdateOptions): Promise<KubeObject> {
+    return this.backend.guaranteedUpdate(key, tryUpdate, opts);
+  }
+
+  delete(key: string, opts?: DeleteOptions): Promise<KubeObject> {
+    return this.backend.delete(key, opts);
+  }
+
+  /** From the resource's cache; paths outside any resource go to the backend. */
+  watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
+    if (this.closed) throw storeClosed(prefix);
+    const cache = this.cacheFor(prefix);
+    if (cache) return cache.watch(prefix, opts.fromRevision, opts.signal);
+    return this.passThrough(this.backend.watch(prefix, opts));
+  }
+
+  currentRevision(): Promise<number> {
+    return this.backend.currentRevision();
+  }
+
+  count(prefix: string): Promise<number> {
+    return this.backend.count(prefix);
+  }
+
+  /** See CachedStorage.warm. */
+  async warm(prefix: string, signal?: AbortSignal): Promise<void> {
+    const cache = this.cacheFor(prefix);
+    if (!cache) throw new Error(`${prefix} is not under a cacheable resource`);
+    cache.start();
+    if (!(await cache.whenReady(signal)) && !signal?.aborted) throw storeClosed(prefix);
+  }
+
+  /** See CachedStorage.cachedRevision. */
+  cachedRevision(prefixOrKey: string): number | undefined {
+    const resource = this.resourcePrefix(prefixOrKey);
+    return resource === undefined ? undefined : this.caches.get(resource)?.revision();
+  }
+
+  watcherCount(): number {
+    let n = this.passThroughWatches;
+    for (const cache of this.caches.values()) n += cache.watcherCount();
+    return n;
+  }
+
+  /** Stops every cache, then closes the backend; idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cache of this.caches.values()) cache.close();
+    await this.backend.close();
+  }
+
+  private cacheFor(prefixOrKey: string): ResourceCache | undefined {
+    const resource = this.resourcePrefix(prefixOrKey);
+    if (resource === undefined || this.closed) return undefined;
+    let cache = this.caches.get(resource);
+    if (!cache) {
+      cache = new ResourceCache(this.backend, resource, this.capacity, this.keyFunc);
+      this.caches.set(resource, cache);
+    }
+    return cache;
+  }
+
+  private async *passThrough(events: AsyncIterable<WatchEvent>): AsyncGenerator<WatchEvent, void, undefined> {
+    this.passThroughWatches++;
+    try {
+      yield* events;
+    } finally {
+      this.passThroughWatches--;
+    }
+  }
+}
