@@ -11,5 +11,6 @@ export { StatusError, badRequest, conflict, forbidden, invalid, notFound, type F
 export type { Storage } from './storage/interface.ts';
 export { createApiServer, type ApiServer, type ApiServerOptions } from './server/server.ts';
 export { runStandalone, type StandaloneOptions } from './server/standalone.ts';
-export { runServer, type StorageOptions } from './server/run.ts';
+export { runServer } from './server/run.ts';
+export { openStorage, type StorageOptions } from './server/storage-options.ts';
 export { runDelegated, type DelegatedOptions } from './server/delegated.ts';

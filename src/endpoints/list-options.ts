@@ -38,7 +38,8 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
   if (!watch) {
     if (limit) storage.limit = limit;
     if (cont) storage.continue = cont;
-    if (rv && rv !== '0') {
+    if (rv === '0' && match !== 'Exact') storage.match = 'Any';
+    else if (rv) {
       storage.resourceVersion = parseRevision(rv);
       storage.match = match === 'Exact' || (match === '' && limit > 0 && !cont) ? 'Exact' : 'NotOlderThan';
     }

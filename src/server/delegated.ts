@@ -22,7 +22,7 @@ async function selfSignedPair(): Promise<() => { cert: string; key: string }> {
   return () => ({ cert: pair.certPem, key: pair.keyPem });
 }
 import { createServingPairReader } from './tls-files.ts';
-import { openStorage, type StorageOptions } from './run.ts';
+import { openStorage, type StorageOptions } from './storage-options.ts';
 
 /** Options of runDelegated. */
 export interface DelegatedOptions {
@@ -52,7 +52,7 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
   await authConfig.start();
   const namespaces = new NamespaceLifecycle(client);
   await namespaces.start();
-  const storage = await openStorage(opts.storage);
+  const storage = await openStorage(opts.storage, opts.resources);
   const servingPair = opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : await selfSignedPair();
   servingPair();
   const tls = (): TlsMaterial => {

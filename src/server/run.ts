@@ -1,30 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { join } from 'node:path';
 import type { Resource } from '../resource/define-resource.ts';
-import type { Storage } from '../storage/interface.ts';
-import { createSqliteStorage } from '../storage/sqlite.ts';
-import { createMemoryStorage } from '../storage/memory.ts';
+import type { StorageOptions } from './storage-options.ts';
 import { runStandalone } from './standalone.ts';
 import { runDelegated } from './delegated.ts';
 import type { ApiServer } from './server.ts';
-
-/** Where objects are stored: a discriminated choice, so the embedded default never asks for etcd flags. */
-export type StorageOptions =
-  | { kind: 'embedded'; dataDir: string }
-  | { kind: 'memory' }
-  | { kind: 'etcd'; servers: string[]; prefix: string; caFile?: string; certFile?: string; keyFile?: string };
-
-/** Opens the storage an option names. */
-export async function openStorage(opts: StorageOptions): Promise<Storage> {
-  switch (opts.kind) {
-    case 'embedded': return createSqliteStorage({ path: join(opts.dataDir, 'data.db') });
-    case 'memory': return createMemoryStorage();
-    case 'etcd': {
-      const { openEtcdStorage } = await import('./etcd-storage-option.ts');
-      return openEtcdStorage(opts);
-    }
-  }
-}
 
 interface Flags {
   securePort: number; bindAddress?: string; tlsCertDir?: string; kubeconfig?: string; standalone?: boolean;
@@ -68,7 +47,8 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
   const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
   let server: ApiServer;
   if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
-    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir });
+    const explicitStorage = program.getOptionValueSource('storage') === 'cli' ? storage : undefined;
+    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage });
     console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
     server = dev.server;
   } else {

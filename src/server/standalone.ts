@@ -5,7 +5,7 @@ import { createCertificateAuthority, issueClientCertificate, issueServingCertifi
 import { createX509Authenticator } from '../auth/x509.ts';
 import type { Authorizer } from '../auth/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
-import { createSqliteStorage } from '../storage/sqlite.ts';
+import { openStorage, type StorageOptions } from './storage-options.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 
 /** Options of runStandalone. */
@@ -17,6 +17,8 @@ export interface StandaloneOptions {
   port?: number;
   /** Loopback only: anything else is refused (standalone mode has no delegated authentication). */
   host?: string;
+  /** Default: embedded SQLite under `dir`. */
+  storage?: StorageOptions;
 }
 
 /** Authenticated users may do anything; everyone else was already refused with 401. */
@@ -40,12 +42,13 @@ export async function runStandalone(opts: StandaloneOptions): Promise<{ server: 
   const ca = await reuseOrCreate(join(dir, 'ca'), () => createCertificateAuthority({ commonName: 'extapi-dev-ca' }));
   const serving = await reuseOrCreate(join(dir, 'serving'), () => issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] }));
   const client = await reuseOrCreate(join(dir, 'client'), () => issueClientCertificate(ca, { user: 'extapi-dev', groups: ['system:masters'] }));
-  const storage = createSqliteStorage({ path: join(dir, 'data.db') });
+  const storage = await openStorage(opts.storage ?? { kind: 'embedded', dataDir: dir }, opts.resources);
   const server = createApiServer({
     resources: opts.resources, storage,
     tls: { cert: serving.certPem, key: serving.keyPem, clientCAs: ca.certPem },
     authenticators: [createX509Authenticator(() => ca.certPem)],
     authorizer: authenticatedUsers,
+    readyChecks: storage.healthCheck ? [{ name: 'storage', check: () => storage.healthCheck!() }] : [],
   });
   const address = await server.listen(opts.port ?? 8443, host);
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
