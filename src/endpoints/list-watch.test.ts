@@ -156,6 +156,37 @@ describe('watch', () => {
     assert.ok(Date.now() - started >= 900);
   });
 
+  it('leaves no watcher behind when the client disconnects', async () => {
+    const before = t.storage.watcherCount!();
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}${NS}?watch=true`, { signal: controller.signal });
+    assert.equal(res.status, 200);
+    for (let i = 0; i < 20 && t.storage.watcherCount!() === before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.storage.watcherCount!(), before + 1);
+    controller.abort();
+    for (let i = 0; i < 100 && t.storage.watcherCount!() !== before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(t.storage.watcherCount!(), before);
+  });
+
+  it('answers 410 Expired with a continue token for a continue older than the history', async () => {
+    const small = await startApiTestServer(wardleResources, { storage: createMemoryStorage({ historyRevisions: 3 }) });
+    try {
+      for (let i = 0; i < 4; i++) await small.request('POST', NS, { body: make(`p${i}`) });
+      const first = await small.request('GET', `${NS}?limit=2`);
+      for (let i = 0; i < 6; i++) await small.request('POST', NS, { body: make(`q${i}`) });
+      const expired = await small.request('GET', `${NS}?limit=2&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+      assert.equal(expired.status, 410);
+      assert.equal(expired.body.reason, 'Expired');
+      assert.match(expired.body.message, /^The provided continue parameter is too old to display a consistent list result/);
+      assert.ok(expired.body.metadata.continue, 'a token to continue inconsistently');
+      const resumed = await small.request('GET', `${NS}?limit=2&continue=${encodeURIComponent(expired.body.metadata.continue)}`);
+      assert.equal(resumed.status, 200);
+      assert.deepEqual(resumed.body.items.map((i: any) => i.metadata.name), ['p2', 'p3']);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers an ERROR event with 410 Expired for a compacted resourceVersion', async () => {
     const small = await startApiTestServer(wardleResources, { storage: createMemoryStorage({ historyRevisions: 3 }) });
     try {
