@@ -28,7 +28,7 @@ export const DNS1123_LABEL_MAX_LENGTH = 63;
 /** Max length of a DNS-1123 subdomain. */
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 
-/** `RegexError`: `<msg> (e.g. 'a', or 'b', regex used for validation is '<re>')`. */
+/** `RegexError`: `<msg> (e.g. 'a',  or 'b', regex used for validation is '<re>')` — two spaces before "or", as Go writes it. */
 export function regexError(msg: string, re: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${re}')`;
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${re}')`;
