@@ -1,0 +1,134 @@
+/**
+ * What is being set up: the server's resources (from `--server-module`, default the wardle
+ * example), grouped into API groups with their versions in Kubernetes priority order, and the
+ * names of every object the setup creates.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Resource } from '../resource/define-resource.ts';
+import { ActionableError, usageError } from './errors.ts';
+import type { TargetFlags } from './flags.ts';
+
+/** One API group served by the server. */
+export interface GroupPlan {
+  group: string;
+  /** Served versions, preferred (highest priority) first. */
+  versions: string[];
+  resources: Resource[];
+}
+
+/** The server being set up and where. */
+export interface Target {
+  namespace: string;
+  service: string;
+  serviceAccount: string;
+  groups: GroupPlan[];
+  /** Every resource, all groups. */
+  resources: Resource[];
+}
+
+/** The names of the objects a setup creates (cluster-scoped ones carry namespace and SA). */
+export interface ObjectNames {
+  secret: string;
+  deployment: string;
+  pvc: string;
+  pdb: string;
+  clusterRole: string;
+  clusterRoleBinding: string;
+  authDelegatorBinding: string;
+  authReaderBinding: string;
+  /** The Service's DNS name, and the TLS ServerName the aggregator uses. */
+  serviceDnsName: string;
+  /** `system:serviceaccount:<ns>:<sa>`. */
+  serviceAccountUser: string;
+  /** APIService names, `<version>.<group>`, preferred version first, per group. */
+  apiServices: string[];
+}
+
+/** Derives every object name from the target. */
+export function objectNames(t: Pick<Target, 'namespace' | 'service' | 'serviceAccount' | 'groups'>): ObjectNames {
+  const base = `${t.namespace}:${t.serviceAccount}`;
+  return {
+    secret: `${t.service}-serving-cert`,
+    deployment: t.service,
+    pvc: `${t.service}-data`,
+    pdb: t.service,
+    clusterRole: base,
+    clusterRoleBinding: base,
+    authDelegatorBinding: `${base}:auth-delegator`,
+    authReaderBinding: `${base}:auth-reader`,
+    serviceDnsName: `${t.service}.${t.namespace}.svc`,
+    serviceAccountUser: `system:serviceaccount:${t.namespace}:${t.serviceAccount}`,
+    apiServices: t.groups.flatMap((g) => g.versions.map((v) => `${v}.${g.group}`)),
+  };
+}
+
+const VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/**
+ * Compares versions as Kubernetes orders them: GA before beta before alpha, higher numbers
+ * first, then non-Kubernetes-style names alphabetically. Negative when `a` comes first.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const ma = VERSION.exec(a);
+  const mb = VERSION.exec(b);
+  if (!ma || !mb) return ma ? -1 : mb ? 1 : a.localeCompare(b);
+  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0);
+  if (rank(ma) !== rank(mb)) return rank(mb) - rank(ma);
+  if (ma[1] !== mb[1]) return Number(mb[1]) - Number(ma[1]);
+  return Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
+}
+
+/** Groups resources by API group, versions sorted by {@link compareKubeVersions}. */
+export function planGroups(resources: Resource[]): GroupPlan[] {
+  const byGroup = new Map<string, GroupPlan>();
+  for (const r of resources) {
+    const plan = byGroup.get(r.group) ?? { group: r.group, versions: [], resources: [] };
+    plan.resources.push(r);
+    for (const v of r.versions) if (!plan.versions.includes(v.name)) plan.versions.push(v.name);
+    byGroup.set(r.group, plan);
+  }
+  for (const plan of byGroup.values()) plan.versions.sort(compareKubeVersions);
+  return [...byGroup.values()];
+}
+
+function isResource(x: unknown): x is Resource {
+  const r = x as Resource | null;
+  return !!r && typeof r.group === 'string' && typeof r.plural === 'string' && Array.isArray(r.versions) && typeof r.namespaced === 'boolean';
+}
+
+/**
+ * Loads the resources of the server: the module's `resources` export or default export (an
+ * array of Resource); without a path, the wardle example's.
+ */
+export async function loadServerResources(modulePath: string | undefined, cwd: string): Promise<Resource[]> {
+  if (!modulePath) return (await import('../../examples/wardle/resources.ts')).wardleResources;
+  const file = resolve(cwd, modulePath);
+  if (!existsSync(file)) throw usageError(`--server-module ${modulePath} does not exist; give the path of a module exporting \`resources\``);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
+  } catch (err) {
+    throw new ActionableError(`cannot load --server-module ${modulePath}: ${(err as Error).message.split('\n')[0]}; fix the module so that it imports cleanly`, { cause: err });
+  }
+  const list = Array.isArray(mod.resources) ? mod.resources : Array.isArray(mod.default) ? mod.default : undefined;
+  if (!list || list.length === 0 || !list.every(isResource)) {
+    throw usageError(`--server-module ${modulePath} must export \`resources\` (or a default export): a non-empty array of defineResource() results`);
+  }
+  return list;
+}
+
+/** Resolves the target from its flags: loads the resources, applies `--group`. */
+export async function resolveTarget(flags: TargetFlags, cwd: string): Promise<Target> {
+  let resources = await loadServerResources(flags.serverModule, cwd);
+  if (flags.group) {
+    const all = [...new Set(resources.map((r) => r.group))];
+    resources = resources.filter((r) => r.group === flags.group);
+    if (resources.length === 0) throw usageError(`the server serves no resource in group "${flags.group}"; it serves ${all.join(', ')}`);
+  }
+  return {
+    namespace: flags.namespace, service: flags.service, serviceAccount: flags.serviceAccount,
+    groups: planGroups(resources), resources,
+  };
+}
