@@ -1,5 +1,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Status } from '../apimachinery/types.ts';
 
@@ -62,9 +64,13 @@ export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
   } else {
     kc.loadFromDefault();
   }
-  if (opts.context) kc.setCurrentContext(opts.context);
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) throw new Error(`the kubeconfig has no context "${opts.context}"; pick one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`);
+    kc.setCurrentContext(opts.context);
+  }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('no Kubernetes cluster is configured; set KUBECONFIG or pass --kubeconfig');
+  const configured = opts.kubeconfig || process.env.KUBECONFIG || existsSync(join(homedir(), '.kube', 'config')) || process.env.KUBERNETES_SERVICE_HOST;
+  if (!cluster || !configured) throw new Error('no Kubernetes cluster is configured; set KUBECONFIG or pass --kubeconfig');
   if (cluster.skipTLSVerify) throw new Error(`the kubeconfig's cluster "${cluster.name}" sets insecure-skip-tls-verify; extapi verifies certificates: give it certificate-authority data`);
   return makeClient(kc, cluster.server.replace(/\/+$/, ''));
 }
