@@ -122,9 +122,13 @@ export class VersionCodec {
     return converted;
   }
 
-  /** Converts a storage-version object to this version (a new object; the input is not changed). */
-  fromStorage(obj: KubeObject): KubeObject {
-    const copy = structuredClone(obj);
+  /**
+   * Converts a storage-version object to this version. The input is left unchanged unless
+   * `owned` says the caller hands it over (objects fresh from storage reads are: every read
+   * decodes its own copy), which saves a deep copy per object on the read path.
+   */
+  fromStorage(obj: KubeObject, owned = false): KubeObject {
+    const copy = owned ? obj : structuredClone(obj);
     const converted = this.version.fromStorage ? this.version.fromStorage(copy) : copy;
     converted.apiVersion = this.apiVersion;
     converted.kind = this.resource.kind;

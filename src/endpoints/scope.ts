@@ -53,7 +53,10 @@ export function parseDryRun(query: URLSearchParams, optionsKind: OptionsKind): b
   return values.length > 0;
 }
 
-/** Converts a storage-version object to the request's version. */
-export function toRequestVersion(scope: RequestScope, obj: KubeObject): KubeObject {
-  return scope.codec.fromStorage(obj);
+/**
+ * Converts a storage-version object to the request's version; `owned`: the object came fresh
+ * from a storage read and may be converted in place (never for watch events, which are shared).
+ */
+export function toRequestVersion(scope: RequestScope, obj: KubeObject, owned = false): KubeObject {
+  return scope.codec.fromStorage(obj, owned);
 }

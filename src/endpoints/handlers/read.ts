@@ -9,7 +9,7 @@ import { buildTable, parseIncludeObject, partialObjectMetadata } from '../table.
 export async function handleGet(scope: RequestScope): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const stored = await scope.store.get(scopeNamespace(scope), scope.info.name);
-  const obj = toRequestVersion(scope, stored);
+  const obj = toRequestVersion(scope, stored, true);
   respondWith(scope, representation, [obj], null);
 }
 
@@ -22,7 +22,7 @@ export async function handleList(scope: RequestScope): Promise<void> {
   const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
   if (result.continue) listMeta.continue = result.continue;
   if (result.remainingItemCount !== undefined && result.continue) listMeta.remainingItemCount = result.remainingItemCount;
-  const items = result.items.map((o) => toRequestVersion(scope, o));
+  const items = result.items.map((o) => toRequestVersion(scope, o, true));
   respondWith(scope, representation, items, listMeta);
 }
 
