@@ -139,6 +139,16 @@ describe('watch', () => {
     assert.deepEqual(got.map((e) => `${e.type}:${e.object.metadata.name}`), ['ADDED:sel-a']);
   });
 
+  it('sends DELETED when an object leaves the selector of a watch started from a resourceVersion', async () => {
+    await t.request('POST', NS, { body: make('leaver', { team: 'x' }) });
+    const start = (await t.request('GET', NS)).body.metadata.resourceVersion;
+    const res = await fetch(`${t.url}${NS}?watch=true&resourceVersion=${start}&labelSelector=team%3Dx`);
+    const events = readEvents(res, 1);
+    const obj = (await t.request('GET', `${NS}/leaver`)).body;
+    await t.request('PUT', `${NS}/leaver`, { body: { ...obj, metadata: { ...obj.metadata, labels: { team: 'y' } } } });
+    assert.deepEqual((await events).map((e) => `${e.type}:${e.object.metadata.name}`), ['DELETED:leaver']);
+  });
+
   it('sendInitialEvents ends the initial events with an annotated bookmark', async () => {
     const res = await fetch(`${t.url}${NS}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
     const count = (await t.request('GET', NS)).body.items.length;

@@ -62,6 +62,7 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
     }
   } else {
     from = parseRevision(query.resourceVersion);
+    if (query.storage.predicate) await seedMatched(scope, namespace, query, from, matched);
   }
   const key = scope.info.name ? objectKey(scope.store.resource, namespace, scope.info.name) : listPrefix(scope.store.resource, namespace);
   const bookmarks = query.allowWatchBookmarks ? startBookmarks(storage, signal, write) : undefined;
@@ -73,6 +74,15 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
   } finally {
     if (bookmarks) clearInterval(bookmarks);
   }
+}
+
+/**
+ * For a filtered watch from resourceVersion N: remembers which objects matched at N, so that one
+ * of them leaving the selector is sent as DELETED (kube-apiserver knows from the previous object).
+ */
+async function seedMatched(scope: RequestScope, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Set<string>): Promise<void> {
+  const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
+  for (const obj of listed.items) matched.add(obj.metadata.uid!);
 }
 
 /** Applies a selector to a storage event, turning (un)matching transitions into ADDED/DELETED. */
