@@ -46,14 +46,14 @@ export async function handleWatch(scope: RequestScope, storage: Storage): Promis
 }
 
 async function streamEvents(scope: RequestScope, storage: Storage, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => void): Promise<void> {
-  const matched = new Set<string>();
+  const matched = new Map<string, KubeObject>();
   const initial = query.sendInitialEvents ?? (query.resourceVersion === '' || query.resourceVersion === '0');
   let from: number;
   if (initial) {
     const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
     const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
     for (const obj of listed.items) {
-      matched.add(obj.metadata.uid!);
+      if (query.storage.predicate) matched.set(obj.metadata.uid!, obj);
       write({ type: 'ADDED', object: obj });
     }
     from = listed.resourceVersion;
@@ -68,7 +68,7 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
   const bookmarks = query.allowWatchBookmarks ? startBookmarks(storage, signal, write) : undefined;
   try {
     for await (const event of storage.watch(key, { fromRevision: from, signal })) {
-      const filtered = filterEvent(event, query.predicate, matched);
+      const filtered = filterEvent(event, query.storage.predicate, matched);
       if (filtered) write(filtered);
     }
   } finally {
@@ -80,25 +80,30 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
  * For a filtered watch from resourceVersion N: remembers which objects matched at N, so that one
  * of them leaving the selector is sent as DELETED (kube-apiserver knows from the previous object).
  */
-async function seedMatched(scope: RequestScope, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Set<string>): Promise<void> {
+async function seedMatched(scope: RequestScope, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>): Promise<void> {
   const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
-  for (const obj of listed.items) matched.add(obj.metadata.uid!);
+  for (const obj of listed.items) matched.set(obj.metadata.uid!, obj);
 }
 
-/** Applies a selector to a storage event, turning (un)matching transitions into ADDED/DELETED. */
-function filterEvent(event: WatchEvent, predicate: (o: KubeObject) => boolean, matched: Set<string>): WatchEvent | null {
+/**
+ * Applies a selector to a storage event, turning (un)matching transitions into ADDED/DELETED as
+ * kube-apiserver's cacher does: an object leaving the selector is DELETED carrying its last
+ * matching state, with the resourceVersion of the change. Without a selector, events pass as they are.
+ */
+function filterEvent(event: WatchEvent, predicate: ((o: KubeObject) => boolean) | undefined, matched: Map<string, KubeObject>): WatchEvent | null {
+  if (!predicate) return event;
   const uid = event.object.metadata.uid!;
-  const was = matched.has(uid);
+  const previous = matched.get(uid);
   if (event.type === 'DELETED') {
     matched.delete(uid);
-    return was || predicate(event.object) ? event : null;
+    return previous || predicate(event.object) ? event : null;
   }
   const now = predicate(event.object);
-  if (now) matched.add(uid); else matched.delete(uid);
-  if (now && !was) return { type: 'ADDED', object: event.object };
-  if (now && was) return { type: 'MODIFIED', object: event.object };
-  if (!now && was) return { type: 'DELETED', object: event.object };
-  return null;
+  if (now) matched.set(uid, event.object); else matched.delete(uid);
+  if (now) return { type: previous ? 'MODIFIED' : 'ADDED', object: event.object };
+  if (!previous) return null;
+  const last = { ...previous, metadata: { ...previous.metadata, resourceVersion: event.object.metadata.resourceVersion } };
+  return { type: 'DELETED', object: last };
 }
 
 function startBookmarks(storage: Storage, signal: AbortSignal, write: (e: WatchEvent) => void): NodeJS.Timeout {
