@@ -24,5 +24,8 @@ case "$mode" in
   all) files=("${unit[@]}" "${e2e[@]}") ;;
   *) echo "usage: scripts/test.sh [all|unit|e2e]" >&2; exit 2 ;;
 esac
+echo "== binaries (built once from the Go module proxy, cached by version outside the work tree)"
+bash scripts/build-control-plane.sh >/dev/null
+bash scripts/build-sample-apiserver.sh >/dev/null
 echo "== tests (${#files[@]} files; control plane shared across e2e files)"
 exec npx tsx src/testing/cluster-cli.ts exec -- "${runner[@]}" "${files[@]}"

@@ -1,0 +1,59 @@
+/**
+ * The "Findings" of the report, derived from the figures of the run (ranges of ratios, the
+ * storage comparison) and from the profile (what the hottest functions are, and what to do).
+ */
+import { OPS } from './ops.ts';
+import { median, type BenchResults } from './results.ts';
+
+/** What a hot function of the profile is, and what would make it cheaper. */
+const HINTS: Array<[RegExp, string]> = [
+  [/^verify \(node:internal\/crypto\/x509/, 'the client certificate is verified against the CA bundle in JavaScript on every request (`verifiedBy` in src/auth/x509.ts, called from `authenticate` in src/server/server.ts). A TLS connection\'s peer certificate never changes, so caching the result per socket (a WeakMap keyed by the TLS socket, dropped when the CA bundle changes) would remove this cost; Go verifies once per TLS handshake.'],
+  [/^decodeObject \(src\/storage\/object-codec/, 'decoding etcd values (JSON.parse of each object), mostly from lists read from etcd (`readPage` in src/storage/etcd/etcd-list.ts): lists without a resourceVersion go to etcd, while sample-apiserver serves them from its watch cache (ConsistentListFromCache). Serving consistent lists from the watch cache after an etcd progress notification would remove most of it.'],
+  [/^makeUnaryRequest \(node_modules\/@grpc/, 'the etcd client (etcd3 → @grpc/grpc-js): one unary gRPC call per read or write.'],
+  [/^writeObject \(src\/endpoints\/http/, 'serialising answers (JSON.stringify) and writing them to the HTTP/2 stream.'],
+  [/^DOMException/, 'an AbortController aborted on every stream close in src/server/server.ts: `abort()` without a reason allocates a DOMException (with a stack) per request. `abort(SHARED_REASON)`, or aborting only when the stream closes before the answer is sent, avoids it.'],
+  [/^deprecate \(node:internal\/util/, 'Node\'s deprecation wrapper around `AsyncResource.bind`, reached from @grpc/grpc-js through http2 `request()` (a dependency, not our code).'],
+  [/^\(garbage collector\)/, 'garbage collection: short-lived copies of objects per request (decode, convert, encode).'],
+];
+
+const range = (xs: number[]) => {
+  const f = xs.filter((x) => Number.isFinite(x));
+  return f.length ? `${Math.min(...f).toFixed(2)}–${Math.max(...f).toFixed(2)}×` : 'n/a';
+};
+
+const fan = (r: BenchResults, id: string, n: string) => r.fanout.direct[id]?.[n]?.lastMs.toFixed(1) ?? 'n/a';
+
+/** The range of (aggregated p50 − direct p50) over the small operations, in ms. */
+function added(r: BenchResults, id: string): string {
+  const xs = (['get', 'list-10', 'create', 'update'] as const).map((op) => (r.load.aggregated[id]?.[op]?.p50 ?? NaN) - (r.load.direct[id]?.[op]?.p50 ?? NaN));
+  const f = xs.filter((x) => Number.isFinite(x));
+  return f.length ? `${Math.min(...f).toFixed(0)}–${Math.max(...f).toFixed(0)}` : 'n/a';
+}
+
+function ratios(r: BenchResults, route: string, id: string): number[] {
+  return OPS.map((op) => (r.load[route]?.[id]?.[op]?.rps ?? NaN) / (r.load[route]?.go?.[op]?.rps ?? NaN));
+}
+
+/** The findings as Markdown bullet lines. */
+export function findings(r: BenchResults): string[] {
+  const ts = r.primaryTs;
+  const out = [
+    `- **Throughput, direct.** ${r.labels[ts]} serves ${range(ratios(r, 'direct', ts))} of Go's requests/s over get, lists, create and update.`
+      + Object.keys(r.load.direct).filter((id) => id !== 'go' && id !== ts).map((id) => ` ${r.labels[id]}: ${range(ratios(r, 'direct', id))}.`).join(''),
+    `- **Through the aggregator**, kube-apiserver's proxy runs on the load generator's CPU and adds ${added(r, 'go')} ms (Go) and ${added(r, ts)} ms (TypeScript) to the median latency of get, list-10, create and update. The ratios there are ${range(ratios(r, 'aggregated', ts))}.`,
+    `- **Large lists** are where the etcd variant falls behind most: list-1000 ${range([ratios(r, 'direct', ts)[2], ratios(r, 'aggregated', ts)[2]])}, list-10000 ${range([ratios(r, 'direct', ts)[3], ratios(r, 'aggregated', ts)[3]])}. Those lists are read from etcd and decoded object by object, while Go answers them from its watch cache. The memory variant, which lists from memory, is faster than Go on the same lists.`,
+    `- **Watch fan-out** (from the write to the last watcher, direct): with 100 watchers, Go takes ${fan(r, 'go', '100')} ms and TypeScript ${fan(r, ts, '100')} ms; with 1,000 watchers, Go takes ${fan(r, 'go', '1000')} ms and TypeScript ${fan(r, ts, '1000')} ms.`,
+    `- **Memory.** After seeding, RSS is Go ${Math.round(r.memory.go?.seededRssMiB ?? NaN)} MiB and TypeScript ${Math.round(r.memory[ts]?.seededRssMiB ?? NaN)} MiB. After the load (every created object included), Go grew to ${Math.round(r.memory.go?.afterRssMiB ?? NaN)} MiB with a peak of ${Math.round(r.memory.go?.peakMiB ?? NaN)} MiB, and TypeScript to ${Math.round(r.memory[ts]?.afterRssMiB ?? NaN)} MiB (peak ${Math.round(r.memory[ts]?.peakMiB ?? NaN)}).`,
+    `- **Start-up.** Go is ready in ${Math.round(median(r.startup.go ?? []))} ms. The esbuild bundle (what the container runs) takes ${Math.round(median(r.startup['ts (bundle)'] ?? []))} ms, and tsx (\`npm start\`) takes ${Math.round(median(r.startup['ts (tsx)'] ?? []))} ms, most of it spent compiling TypeScript at load time.`,
+  ];
+  return [...out, ...profileFindings(r)];
+}
+
+function profileFindings(r: BenchResults): string[] {
+  if (!r.profile) return [];
+  const lines = r.profile.functions.flatMap((f) => {
+    const hint = HINTS.find(([re]) => re.test(f.name));
+    return hint ? [`  - \`${f.name.split(' (')[0]}\` ${f.percent.toFixed(1)} %: ${hint[1]}`] : [];
+  });
+  return lines.length ? ['- **Where the time goes** (profile below; percentages of CPU time):', ...lines] : [];
+}

@@ -1,0 +1,108 @@
+/** Renders docs/bench-report.md from a run's results. */
+import { OPS, CONCURRENCY } from './ops.ts';
+import { findings } from './findings.ts';
+import { median, type BenchResults, type OpFigure } from './results.ts';
+
+const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const ratio = (t: number | undefined, g: number | undefined) => (t && g && Number.isFinite(t) && Number.isFinite(g) ? `**${(t / g).toFixed(2)}**` : 'n/a');
+
+function loadTable(r: BenchResults): string[] {
+  const ts = r.primaryTs;
+  const out = [
+    `| operation | route | Go req/s | TS req/s | **TS/Go req/s** | Go p50 / p99 ms | TS p50 / p99 ms | **TS/Go p99** |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const op of OPS) {
+    for (const route of ['direct', 'aggregated']) {
+      const g = r.load[route]?.go?.[op];
+      const t = r.load[route]?.[ts]?.[op];
+      if (!g || !t) continue;
+      out.push(`| ${op} | ${route} | ${f0(g.rps)} | ${f0(t.rps)} | ${ratio(t.rps, g.rps)} | ${f1(g.p50)} / ${f1(g.p99)} | ${f1(t.p50)} / ${f1(t.p99)} | ${ratio(t.p99, g.p99)} |`);
+    }
+  }
+  return out;
+}
+
+function fanoutTable(r: BenchResults): string[] {
+  const ts = r.primaryTs;
+  const out = ['| watchers | route | Go: write → last delivery (median / worst) ms | TS: write → last delivery (median / worst) ms | **TS/Go** | Go / TS: write → median watcher ms |', '|--:|---|--:|--:|--:|--:|'];
+  for (const n of ['100', '1000']) {
+    for (const route of ['direct', 'aggregated']) {
+      const g = r.fanout[route]?.go?.[n];
+      const t = r.fanout[route]?.[ts]?.[n];
+      if (!g || !t) continue;
+      const missed = (x: number) => (x ? ` (${x} writes not delivered to all)` : '');
+      out.push(`| ${n} | ${route} | ${f1(g.lastMs)} / ${f1(g.worstMs)}${missed(g.missed)} | ${f1(t.lastMs)} / ${f1(t.worstMs)}${missed(t.missed)} | ${ratio(t.lastMs, g.lastMs)} | ${f1(g.medianMs)} / ${f1(t.medianMs)} |`);
+    }
+  }
+  return out;
+}
+
+function variantsTable(r: BenchResults): string[] {
+  const ids = Object.keys(r.load.direct);
+  const out = [`| operation | ${ids.map((id) => r.labels[id] ?? id).join(' | ')} |`, `|---|${ids.map(() => '--:').join('|')}|`];
+  const cell = (x?: OpFigure) => (x ? `${f0(x.rps)} req/s, p99 ${f1(x.p99)} ms` : 'n/a');
+  for (const op of OPS) out.push(`| ${op} | ${ids.map((id) => cell(r.load.direct[id]?.[op])).join(' | ')} |`);
+  out.push(`| RSS after seeding (MiB) | ${ids.map((id) => f0(r.memory[id]?.seededRssMiB)).join(' | ')} |`);
+  out.push(`| RSS after the load / peak (MiB) | ${ids.map((id) => `${f0(r.memory[id]?.afterRssMiB)} / ${f0(r.memory[id]?.peakMiB)}`).join(' | ')} |`);
+  return out;
+}
+
+function summaryTable(r: BenchResults): string[] {
+  const ts = r.primaryTs;
+  const out = ['| measurement | direct | through the aggregator |', '|---|--:|--:|'];
+  for (const op of OPS) out.push(`| ${op}: requests/s | ${ratio(r.load.direct[ts]?.[op]?.rps, r.load.direct.go?.[op]?.rps)} | ${ratio(r.load.aggregated[ts]?.[op]?.rps, r.load.aggregated.go?.[op]?.rps)} |`);
+  for (const op of OPS) out.push(`| ${op}: p99 latency | ${ratio(r.load.direct[ts]?.[op]?.p99, r.load.direct.go?.[op]?.p99)} | ${ratio(r.load.aggregated[ts]?.[op]?.p99, r.load.aggregated.go?.[op]?.p99)} |`);
+  for (const n of ['100', '1000']) out.push(`| watch fan-out ${n}: write → last delivery | ${ratio(r.fanout.direct[ts]?.[n]?.lastMs, r.fanout.direct.go?.[n]?.lastMs)} | ${ratio(r.fanout.aggregated[ts]?.[n]?.lastMs, r.fanout.aggregated.go?.[n]?.lastMs)} |`);
+  out.push(`| RSS with ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} objects | ${ratio(r.memory[ts]?.seededRssMiB, r.memory.go?.seededRssMiB)} | |`);
+  out.push(`| start → /readyz (tsx / bundle) | ${ratio(median(r.startup['ts (tsx)'] ?? []), median(r.startup.go ?? []))} / ${ratio(median(r.startup['ts (bundle)'] ?? []), median(r.startup.go ?? []))} | |`);
+  return out;
+}
+
+function profileSection(r: BenchResults): string[] {
+  const p = r.profile;
+  if (!p) return ['Not profiled in this run (`--no-profile`).'];
+  return [
+    `One extra run of the TypeScript server (${r.labels[p.variant] ?? p.variant}) under \`node --cpu-prof\`, driven with ${p.ops.join(', ')} (${p.seconds} s in all). The first ${p.skippedMs} ms (start-up, module loading by tsx) are left out. Self time, in percent of the non-idle samples:`,
+    '', '| area | self time |', '|---|--:|', ...p.areas.map((a) => `| ${a.name} | ${a.percent.toFixed(1)} % |`),
+    '', '| function (top 15) | self time |', '|---|--:|', ...p.functions.map((a) => `| \`${a.name.replace(/\|/g, '\\|')}\` | ${a.percent.toFixed(1)} % |`),
+  ];
+}
+
+function setupSection(r: BenchResults): string[] {
+  const m = r.machine;
+  return [
+    `- **Date:** ${r.date}, tree \`${r.commit ?? 'unknown'}\` (wall time of the run: ${Math.floor(r.wallSeconds / 60)} min ${r.wallSeconds % 60} s).`,
+    `- **Machine:** ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}. Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${m.loadAfter.map((x) => x.toFixed(2)).join(', ')}. The VM is shared, and other jobs ran at the same time, so absolute figures are noisy; the ratios come from interleaved runs.`,
+    `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
+    `- **Load generator:** our own closed-loop HTTP/2 client (\`bench/loadgen.ts\`, node:http2, TLS with the cluster-admin client certificate). It runs on **CPU ${r.settings.loadCpu}**, together with etcd and kube-apiserver. Concurrency (requests in flight over up to 4 connections): ${Object.entries(CONCURRENCY).map(([k, v]) => `${k} ${v}`).join(', ')}. Each figure is the median of **${r.settings.runs} runs** of ${r.settings.durationMs / 1000} s, each after ${r.settings.warmupMs / 1000} s of warm-up. Go and TypeScript alternate within every run. Requests use wardle.example.com/v1beta1.`,
+    `- **Ceiling:** a bare node:http2 TLS server on CPU ${r.settings.serverCpu} answers a constant Flunder body: ${f0(r.ceiling?.rps)} req/s (p50 ${f1(r.ceiling?.p50)} ms, p99 ${f1(r.ceiling?.p99)} ms). This is the limit of the load generator and of Node's HTTP/2 on one core, not of either server.`,
+    '- **Operations:** get = one Flunder by name. list-N = a namespace of N Flunders, the whole list with no limit. create = POST with generateName. update = PUT of the worker\'s own Flunder with its current resourceVersion, so there are no conflicts. The watch fan-out opens N watchers on one namespace (100 streams per connection), patches one object 10 times, and records the time from sending each write until the last watcher has its event.',
+    `- **Through the aggregator:** the same requests go to kube-apiserver (CPU ${r.settings.loadCpu}), which proxies them to the server registered as v1alpha1/v1beta1.wardle.example.com. Only one server is registered at a time.`,
+    ...r.notes.map((n) => `- **Note:** ${n}`),
+  ];
+}
+
+/** The whole report. */
+export function renderReport(r: BenchResults): string {
+  const ts = r.labels[r.primaryTs] ?? r.primaryTs;
+  return [
+    '# Benchmarks: the TypeScript wardle vs the Go sample-apiserver', '',
+    `Generated by \`npm run bench\` (\`bench/run.ts\`); the raw figures of this run are in \`bench/results/latest.json\`. The comparison is **${ts}** vs **${r.labels.go}**.`,
+    '', '## Setup', '', ...setupSection(r),
+    '', '## Findings', '', ...findings(r),
+    '', '## TypeScript / Go ratios', '', 'Above 1 for requests/s means TypeScript is faster. For latency, memory and time, below 1 means TypeScript is better.', '', ...summaryTable(r),
+    '', '![TypeScript / Go ratios](bench-chart.png)', '',
+    '*The chart is a PNG drawn by `bench/png.ts`: a pure-Node encoder with node:zlib, CRC-32 and a 5×7 bitmap font. No browser was used. It plots the ratios "TypeScript better when right of 1" on a log₂ axis. Latency, memory and start time are inverted so that they read the same way.*',
+    '', '## Throughput and latency', '', ...loadTable(r),
+    '', '## Watch fan-out', '', ...fanoutTable(r),
+    '', '## Memory and start-up', '',
+    `RSS of the server process after seeding ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} Flunders (10 + 1,000 + 10,000 in the list namespaces, plus the targets): Go ${f0(r.memory.go?.seededRssMiB)} MiB, TypeScript ${f0(r.memory[r.primaryTs]?.seededRssMiB)} MiB. etcd's own memory is not counted; it is shared. After all the load runs, including every object the create runs left: Go ${f0(r.memory.go?.afterRssMiB)} MiB (peak ${f0(r.memory.go?.peakMiB)}), TypeScript ${f0(r.memory[r.primaryTs]?.afterRssMiB)} MiB (peak ${f0(r.memory[r.primaryTs]?.peakMiB)}).`,
+    '', '| start → first /readyz 200 (ms) | median | all starts |', '|---|--:|---|',
+    ...Object.entries(r.startup).map(([k, v]) => `| ${k} | ${f0(median(v))} | ${v.map(f0).join(', ')} |`),
+    '', '"ts (tsx)" is how `npm start` runs: TypeScript is compiled at load time. "ts (bundle)" is the esbuild bundle that `examples/wardle/Dockerfile` runs. All three have to reach kube-apiserver (for the authentication ConfigMap) and etcd before they are ready.',
+    '', '## Storage variants of the TypeScript server (direct)', '', ...variantsTable(r),
+    '', '## Where the TypeScript server spends its time', '', ...profileSection(r), '',
+  ].join('\n');
+}

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: our wardle against k8s.io/sample-apiserver on the same machine, the same etcd
+ * and the same load generator, directly and through kube-apiserver's aggregator; writes
+ * bench/results/latest.json, docs/bench-report.md and docs/bench-chart.png.
+ *
+ *   npm run bench                      # full run (about 12 minutes on 2 cores)
+ *   npm run bench -- --quick           # one short run of everything (about 4 minutes)
+ *   npm run bench -- --render-only     # re-render the report from bench/results/latest.json
+ *   flags: --runs N --duration S --warmup S --variants ts-etcd,ts-memory,ts-embedded --no-aggregated --no-profile
+ *          --profile-out FILE (keep the raw .cpuprofile)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../src/testing/binaries.ts';
+import { registerWardle, unregisterWardle } from '../test/parity/support/cluster.ts';
+import { renderChart, chartRows } from './chart.ts';
+import { etcdBackendAvailable, setUpBench, VARIANT_LABELS, type BenchEnv, type Target, type TsVariant } from './env.ts';
+import type { Endpoint, LoadResult } from './loadgen.ts';
+import { memoryOf, startupTimes } from './measure.ts';
+import { CONCURRENCY, measure, OPS, seed, type Op } from './ops.ts';
+import { profileRun } from './profile.ts';
+import { renderReport } from './report.ts';
+import { fanoutFigure, machine, opFigure, type BenchResults } from './results.ts';
+import { fanout, type FanoutResult } from './watch-fanout.ts';
+
+const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+interface Options {
+  runs: number;
+  timing: { durationMs: number; warmupMs: number };
+  variants: TsVariant[];
+  aggregated: boolean;
+  profile: boolean;
+  /** Keep the raw .cpuprofile here (open it in Chrome DevTools or speedscope). */
+  profileOut?: string;
+  fanoutWrites: number;
+}
+
+function options(): Options & { renderOnly: boolean } {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, variants: { type: 'string' },
+      quick: { type: 'boolean' }, 'no-aggregated': { type: 'boolean' }, 'no-profile': { type: 'boolean' }, 'render-only': { type: 'boolean' },
+      'profile-out': { type: 'string' },
+    },
+  });
+  const quick = !!values.quick;
+  const all: TsVariant[] = etcdBackendAvailable() ? ['ts-etcd', 'ts-memory', 'ts-embedded'] : ['ts-memory', 'ts-embedded'];
+  const variants = values.variants ? values.variants.split(',') as TsVariant[] : all;
+  return {
+    runs: Number(values.runs ?? (quick ? 1 : 3)),
+    timing: { durationMs: 1000 * Number(values.duration ?? (quick ? 2 : 3)), warmupMs: 1000 * Number(values.warmup ?? 1) },
+    variants, aggregated: !values['no-aggregated'], profile: !values['no-profile'], fanoutWrites: quick ? 5 : 10,
+    renderOnly: !!values['render-only'], profileOut: values['profile-out'],
+  };
+}
+
+function gitDescribe(): string | undefined {
+  try { return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: REPO_ROOT }).toString().trim(); } catch { return undefined; }
+}
+
+function checkPrerequisites(): void {
+  for (const [cmd, why] of [['taskset', 'pins the server and the load generator to different CPUs (util-linux)'], ['go', 'builds sample-apiserver and the control plane']]) {
+    try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); } catch { throw new Error(`${cmd} is required: it ${why}`); }
+  }
+  const cores = Number(execFileSync('nproc').toString().trim());
+  if (cores < 2) throw new Error('the benchmark needs 2 CPUs (server on CPU 1, load generator on CPU 0)');
+}
+
+/** Direct load: runs × ops × targets, interleaved so Go and TypeScript see the same conditions. */
+async function directLoad(env: BenchEnv, o: Options, r: BenchResults): Promise<void> {
+  const raw = new Map<string, LoadResult[]>();
+  const targets = env.targets.filter((t) => t.id !== 'ceiling');
+  const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
+  for (let run = 0; run < o.runs; run++) {
+    for (const op of OPS) {
+      for (const t of [...targets, ...(op === 'get' ? [ceiling] : [])]) {
+        const res = await measure(op, t.direct, o.timing);
+        raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
+        log(`direct run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
+      }
+    }
+  }
+  for (const t of targets) r.load.direct[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`${t.id}/${op}`) ?? [])]));
+  r.ceiling = opFigure(raw.get('ceiling/get') ?? []);
+}
+
+async function fanouts(ep: Endpoint, o: Options, label: string, notes: string[]): Promise<Record<string, ReturnType<typeof fanoutFigure>>> {
+  const out: Record<string, ReturnType<typeof fanoutFigure>> = {};
+  for (const n of [100, 1000]) {
+    const runs: FanoutResult[] = [];
+    for (let run = 0; run < o.runs; run++) {
+      try {
+        const res = await fanout(ep, n, o.fanoutWrites);
+        runs.push(res);
+        log(`${label} fan-out ${n} run ${run + 1}: last ${res.lastMs.toFixed(1)} ms, median ${res.medianMs.toFixed(1)} ms, missed ${res.missed}`);
+      } catch (err) {
+        log(`${label} fan-out ${n} run ${run + 1} failed: ${(err as Error).message}`);
+        notes.push(`${label} fan-out with ${n} watchers, run ${run + 1}, failed: ${(err as Error).message.trim()}; the median is over the other runs.`);
+        runs.push({ watchers: n, writes: o.fanoutWrites, lastMs: NaN, worstMs: NaN, medianMs: NaN, missed: o.fanoutWrites });
+      }
+    }
+    out[String(n)] = fanoutFigure(runs);
+  }
+  return out;
+}
+
+/** Through the aggregator: one server registered at a time (both claim wardle.example.com). */
+async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compared: Target[]): Promise<void> {
+  for (const t of compared) {
+    await registerWardle(env.cp, 'bench', t.id, t.server.port, t.server.ca.certPem);
+    log(`registered ${t.id} behind the aggregator`);
+    const raw = new Map<Op, LoadResult[]>();
+    for (let run = 0; run < o.runs; run++) {
+      for (const op of OPS) {
+        const res = await measure(op, env.aggregator, o.timing);
+        raw.set(op, [...(raw.get(op) ?? []), res]);
+        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
+      }
+    }
+    r.load.aggregated[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(op) ?? [])]));
+    r.fanout.aggregated[t.id] = await fanouts(env.aggregator, o, `aggregated ${t.id}`, r.notes);
+    await unregisterWardle(env.cp, 'bench', t.id);
+  }
+}
+
+/** Runs `fn`; a failure is logged and noted in the report instead of losing the whole run. */
+async function phase(r: BenchResults, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log(`${name} failed: ${(err as Error).stack ?? err}`);
+    r.notes.push(`The ${name} phase failed in this run: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function measureAll(env: BenchEnv, o: Options, r: BenchResults): Promise<void> {
+  const targets = env.targets.filter((t) => t.id !== 'ceiling');
+  for (const t of targets) await seed(t.direct, (m) => log(`${t.id}${m}`));
+  await new Promise((res) => setTimeout(res, 2000));
+  for (const t of targets) r.memory[t.id] = { seededRssMiB: memoryOf(t.server.proc.pid).rssMiB, afterRssMiB: NaN, peakMiB: NaN, objects: 11_044 };
+  await directLoad(env, o, r);
+  const compared = targets.filter((t) => t.id === 'go' || t.id === r.primaryTs);
+  await phase(r, 'direct fan-out', async () => { for (const t of compared) r.fanout.direct[t.id] = await fanouts(t.direct, o, `direct ${t.id}`, r.notes); });
+  for (const t of targets) Object.assign(r.memory[t.id], { afterRssMiB: memoryOf(t.server.proc.pid).rssMiB, peakMiB: memoryOf(t.server.proc.pid).peakMiB });
+  if (o.aggregated) await phase(r, 'aggregated', () => aggregatedLoad(env, o, r, compared));
+  await phase(r, 'startup', async () => {
+    log('startup times');
+    r.startup = await startupTimes(env, r.primaryTs as TsVariant, Math.max(3, o.runs));
+  });
+  if (o.profile) {
+    await phase(r, 'profile', async () => {
+      log('profiling the TypeScript server (node --cpu-prof)');
+      r.profile = await profileRun(env, r.primaryTs as TsVariant, o.timing, log, o.profileOut);
+    });
+  }
+}
+
+async function writeOutputs(r: BenchResults): Promise<void> {
+  await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  await writeFile(join(REPO_ROOT, 'bench', 'results', 'latest.json'), JSON.stringify(r, null, 1) + '\n');
+  const png = renderChart(chartRows(r), 'TypeScript wardle / Go sample-apiserver', `${r.date.slice(0, 10)}, ${r.machine.cores} x ${r.machine.cpu.slice(0, 40)}; right of 1 = TypeScript better`);
+  await writeFile(join(REPO_ROOT, 'docs', 'bench-chart.png'), png);
+  await writeFile(join(REPO_ROOT, 'docs', 'bench-report.md'), renderReport(r));
+  log('wrote bench/results/latest.json, docs/bench-chart.png, docs/bench-report.md');
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  if (o.renderOnly) return writeOutputs(JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results', 'latest.json'), 'utf8')));
+  checkPrerequisites();
+  const loadBefore = loadavg();
+  const t0 = performance.now();
+  const env = await setUpBench(o.variants, log);
+  const r: BenchResults = {
+    date: new Date().toISOString(), commit: gitDescribe(), machine: machine(loadBefore), primaryTs: o.variants[0],
+    settings: { runs: o.runs, ...o.timing, concurrency: { ...CONCURRENCY }, serverCpu: '1', loadCpu: '0' },
+    labels: { ...VARIANT_LABELS }, load: { direct: {}, aggregated: {} }, fanout: { direct: {}, aggregated: {} }, memory: {}, startup: {},
+    wallSeconds: 0, notes: etcdBackendAvailable() ? [] : ['src/storage/etcd is not in the tree: the TypeScript server ran with memory and embedded storage only.'],
+  };
+  try {
+    await measureAll(env, o, r);
+  } finally {
+    await env.close();
+  }
+  r.machine = machine(loadBefore);
+  r.wallSeconds = Math.round((performance.now() - t0) / 1000);
+  await writeOutputs(r);
+}
+
+await main();

@@ -1,0 +1,214 @@
+/**
+ * Every accepted difference between our wardle (examples/wardle) and k8s.io/sample-apiserver
+ * v0.36.3, as data: the parity test fails on any difference not matched here and on any entry
+ * that no longer matches anything; docs/parity.md renders this list (test/parity/render-doc.ts).
+ * Order matters: the first entry whose glob matches a difference explains it, so entries about a
+ * whole diverging step come before the general ones (deprecation, managedFields, generation).
+ */
+import type { KnownDifference } from './support/known.ts';
+import { OPENAPI_DIFFERENCES } from './known-differences-openapi.ts';
+
+const step = (scenarioStep: string) => `${scenarioStep}:*`;
+
+/** Whole steps that diverge, and their consequences further down the same scenario. */
+const STEP_DIFFERENCES: KnownDifference[] = [
+  {
+    id: 'unconditional-update', category: 'reported', matches: [step('update/no resourceVersion')],
+    summary: 'PUT without metadata.resourceVersion: upstream 422 Invalid, extapi 200 (unconditional update).',
+    reason: 'sample-apiserver\'s strategies answer AllowUnconditionalUpdate() = false, so the generic store rejects an update without a resourceVersion: 422, reason Invalid, message `flunders.wardle.example.com "<name>" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update`, details {name, group: wardle.example.com, kind: flunders, causes: [{reason: FieldValueInvalid, message: "Invalid value: 0: must be specified for an update", field: metadata.resourceVersion}]}. extapi always allows it (as CRDs do). Fix: a per-resource allowUnconditionalUpdate (default true), false for both wardle kinds.',
+  },
+  {
+    id: 'update-not-validated', category: 'upstream-quirk',
+    matches: [step('update/invalid spec (v1beta1)'), 'update/metadata only:body.spec.reference', 'update/get:body.spec.reference'],
+    summary: 'An update to an invalid spec: upstream 200 (stored), extapi 422 Invalid.',
+    reason: 'sample-apiserver\'s flunderStrategy.ValidateUpdate returns an empty list: only creates are validated. extapi validates updates too (as every built-in and CRD does). The last two matches are the consequence: the stored specs differ afterwards.',
+  },
+  {
+    id: 'lossy-v1alpha1-conversion', category: 'upstream-quirk',
+    matches: [step('defaulting/v1alpha1 unknown referenceType'), step('patch/merge invalid result')],
+    summary: 'v1alpha1 spec.referenceType other than Flunder/Fischer: upstream 200/201 with spec {} (reference and type dropped), extapi 422 "must be Flunder or Fischer".',
+    reason: 'Upstream Convert_v1alpha1_FlunderSpec_To_wardle_FlunderSpec copies nothing for an unknown type, so the object passes validation empty; that silently loses data. extapi keeps the value and validates it.',
+  },
+  {
+    id: 'v1beta1-no-defaulting', category: 'upstream-quirk', matches: [step('defaulting/v1beta1 flunderReference only')],
+    summary: 'v1beta1 with flunderReference and no referenceType: upstream 422 ("cannot be set if referenceType is not Flunder"), extapi 201 with referenceType: Flunder.',
+    reason: 'The v1beta1 field documentation says referenceType "defaults to Flunder if either reference is set", but v1beta1 has no defaulter upstream (zz_generated.defaults.go is empty). extapi implements the documented default (examples/wardle/resources.ts, defaultReferenceType).',
+  },
+  {
+    id: 'no-name-validation', category: 'upstream-quirk', matches: [step('invalid/uppercase name'), step('errors/name too long')],
+    summary: 'Names that are not DNS subdomains ("Bad_Name", 254 characters): upstream 201, extapi 422.',
+    reason: 'sample-apiserver\'s strategies validate only the spec; the generic store checks just path-segment safety. extapi validates metadata.name as a DNS-1123 subdomain, as kube-apiserver does for CRDs.',
+  },
+  {
+    id: 'precondition-conflict-message', category: 'reported',
+    matches: [step('delete/delete uid precondition'), step('delete/delete resourceVersion precondition')],
+    summary: 'Failed delete preconditions: same 409 Conflict, different message and details.kind.',
+    reason: 'Upstream (1.36) words it `Operation cannot be fulfilled on Flunder.wardle.example.com "<name>": the UID in the precondition (<uid>) does not match the UID in record (<uid>). The object might have been deleted and then recreated` (for resourceVersion: `the ResourceVersion in the precondition (<rv>) does not match the ResourceVersion in record (<rv>). The object might have been modified`), with details.kind "Flunder" (the Kind, not the resource). extapi uses the older storage wording `Precondition failed: UID in precondition: ..., UID in object meta: ...` and kind "flunders".',
+  },
+  {
+    id: 'foreground-deletion', category: 'reported', matches: [step('delete/delete foreground'), step('delete/get foreground')],
+    summary: 'DELETE ?propagationPolicy=Foreground: upstream 200 with the object, now carrying finalizer foregroundDeletion and a deletionTimestamp (it stays until the garbage collector removes the finalizer); extapi deletes at once and answers a Status.',
+    reason: 'The generic store (garbage collection enabled) adds `foregroundDeletion` for Foreground and `orphan` for Orphan (or orphanDependents=true) and only marks the object for deletion. Fix: the same finalizer handling in the registry, so the cluster\'s garbage collector can delete dependents first.',
+  },
+  {
+    id: 'server-side-apply', category: 'gap', matches: [step('apply/*')],
+    summary: 'application/apply-patch+yaml: upstream applies (fieldManager required, conflicts, force); extapi answers 415 UnsupportedMediaType.',
+    reason: 'Server-side apply and managedFields are not implemented in extapi yet; `kubectl apply` (client-side) works.',
+  },
+  {
+    id: 'strict-patch-status', category: 'reported', matches: [step('field-validation/strict merge patch')],
+    summary: 'fieldValidation=Strict on a merge patch with an unknown field: upstream 422 Invalid, extapi 400 BadRequest.',
+    reason: 'For patches kube-apiserver reports strict decoding errors as 422 Invalid: message ` "" is invalid: patch: Invalid value: "<the patched object as JSON>": strict decoding error: unknown field "spec.bogus"`, details.causes [{reason: FieldValueInvalid, field: patch}]. For create/update both answer 400 BadRequest.',
+  },
+  {
+    id: 'typed-decoding-errors', category: 'representation',
+    matches: ['invalid/wrong kind:body.message', 'invalid/wrong apiVersion:body.message', step('invalid/spec not an object')],
+    summary: 'A body of the wrong kind or apiVersion, or a spec that is not an object: different messages; for the spec, upstream 400 BadRequest (Go unmarshalling) and extapi 422 Invalid (schema validation).',
+    reason: 'Upstream decodes into Go structs ("cannot be handled as a Flunder: converting (v1alpha1.Fischer) to (wardle.Flunder): unknown conversion"); extapi validates against the schema and words it as kube-apiserver does for CRDs.',
+  },
+  {
+    id: 'protobuf', category: 'gap',
+    matches: [step('errors/accept protobuf'), 'errors/text/plain body:body.message', 'table/table v2 only:body.message', step('errors/accept unknown')],
+    summary: 'application/vnd.kubernetes.protobuf: upstream serves it, extapi answers 406; the lists of accepted media types differ accordingly.',
+    reason: 'extapi speaks JSON and YAML only (protobuf needs generated descriptors per kind); every Kubernetes client falls back to JSON for non-built-in groups.',
+  },
+  {
+    id: 'short-names-categories', category: 'extension',
+    matches: ['*.shortNames', '*.categories', step('kubectl-api-resources/api-resources'), step('kubectl-get/get name')],
+    summary: 'extapi\'s wardle declares shortNames (fl, fi) and the category "wardle"; upstream has neither (so `kubectl get fl` fails there).',
+    reason: 'A convenience of the sample; discovery fields are optional.',
+  },
+  {
+    id: 'status-subresource', category: 'extension',
+    matches: ['*[name=flunders/status]', '*.subresources', step('status/*'), 'openapi-*:body.paths.*/status'],
+    summary: 'extapi serves flunders/status (get, update, patch); upstream has no status subresource (404).',
+    reason: 'Flunder has a status field, so the sample shows the subresource; spec and status then follow the usual split.',
+  },
+  {
+    id: 'printer-columns', category: 'extension',
+    matches: ['table/list table:*', 'table/object table:body.columnDefinitions*', 'table/object table:body.rows*', 'kubectl-get/get:body.stdout*', 'kubectl-get/get wide:body.stdout*'],
+    summary: 'Table output: upstream has the default columns Name and Created At; extapi has Name, Reference-Type, Age (and Reference / Flunder-Reference / Fischer-Reference with -o wide).',
+    reason: 'The sample declares printer columns (the mission: upstream offers "name/age only").',
+  },
+  {
+    id: 'selectable-field-reference-type', category: 'extension', matches: [step('list/field selector spec.referenceType')],
+    summary: 'fieldSelector=spec.referenceType: upstream 400 (only metadata.name and metadata.namespace), extapi filters.',
+    reason: 'The sample declares spec.referenceType selectable, as CRDs can (selectableFields).',
+  },
+];
+
+/** Messages and small wire details. */
+const DETAIL_DIFFERENCES: KnownDifference[] = [
+  {
+    id: 'cause-message-field-prefix', category: 'reported', matches: ['*:body.details.causes[*].message'],
+    summary: 'Status details.causes[].message starts with the field path in extapi ("spec.fischerReference: Invalid value: ..."); upstream has only the body ("Invalid value: ...").',
+    reason: 'apimachinery\'s errors.NewInvalid builds each cause as {Type, Message: err.ErrorBody(), Field: err.Field}: the field is only in `field`.',
+  },
+  {
+    id: 'empty-details-fields', category: 'reported', matches: ['*:body.details.name', '*:body.details.group'],
+    summary: 'Status details.name / details.group are "" in extapi where upstream omits them.',
+    reason: 'StatusDetails fields are `omitempty`. Fix: drop empty name/group (e.g. CreateOptions errors, an object without a name, a missing namespace).',
+  },
+  {
+    id: 'dry-run-unsupported-value', category: 'reported', matches: ['dry-run/bad value:body.message'],
+    summary: 'dryRun=Some: upstream `dryRun: Unsupported value: ["Some"]: supported values: "All"` (the list), extapi `"Some"`.',
+    reason: 'Upstream validates the dryRun slice as one value and prints it with %q of a []string. Fix the wording for exactness.',
+  },
+  {
+    id: 'strict-field-order', category: 'reported', matches: ['field-validation/strict unknown:body.message', 'field-validation/*:warnings*'],
+    summary: 'Unknown fields are listed in alphabetical order by extapi ("extra", "spec.bogus") and in document order by upstream ("spec.bogus", "extra").',
+    reason: 'Upstream reports them as the JSON decoder meets them. Fix: keep the order of the request body in the strict error and in the Warning headers.',
+  },
+  {
+    id: 'patch-name-mismatch-message', category: 'reported', matches: ['patch/merge change name:body.message'],
+    summary: 'A patch that changes metadata.name: both 400 BadRequest; upstream says "the name of the object (pt-other) does not match the name on the URL (pt-a)", extapi "metadata.name: Invalid value: ...: field is immutable".',
+    reason: 'Use the upstream message (the same check as for PUT).',
+  },
+  {
+    id: 'patch-decode-messages', category: 'reported', matches: ['patch/json not a list:body.message', 'patch/merge malformed:body.message'],
+    summary: 'Malformed patches: same 400, different wording: upstream "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp" and "error decoding patch: unexpected end of JSON input"; extapi "json: cannot unmarshal object into Go value of type jsonpatch.Patch" and "... Unexpected end of JSON input".',
+    reason: 'Copy the upstream strings (the second comes from the JavaScript JSON.parse message).',
+  },
+  {
+    id: 'unknown-field-selector-message', category: 'reported', matches: ['list/field selector unknown field:body.message'],
+    summary: 'An unsupported field selector: both 400; upstream `"spec.nothing" is not a known field selector: only "metadata.name", "metadata.namespace"`, extapi `field label not supported: spec.nothing`.',
+    reason: 'Use the upstream wording, listing the selectable fields of the resource.',
+  },
+  {
+    id: 'empty-finalizers', category: 'reported', matches: ['patch/strategic finalizers delete:body.metadata.finalizers', 'patch/get:body.metadata.finalizers'],
+    summary: 'Removing the last finalizer by strategic merge patch leaves `finalizers: []` in extapi; upstream drops the field.',
+    reason: 'ObjectMeta lists and maps are omitempty. Fix: drop empty finalizers (and ownerReferences, labels, annotations) when storing.',
+  },
+  {
+    id: 'table-object-resource-version', category: 'reported', matches: ['table/object table:body.metadata.resourceVersion'],
+    summary: 'A single object as Table: upstream sets the Table\'s metadata.resourceVersion to the object\'s, extapi leaves it empty.',
+    reason: 'rest.NewDefaultTableConvertor copies the ListMeta/ObjectMeta resourceVersion. Fix: set it for single objects too.',
+  },
+  {
+    id: 'discovery-v2-creation-timestamp', category: 'reported', matches: ['discovery-v2/*:body.items[*].metadata.creationTimestamp'],
+    summary: 'Aggregated discovery: extapi writes `"creationTimestamp": null` in each APIGroupDiscovery metadata; upstream writes only the name.',
+    reason: 'Fix: omit it (kube-aggregator re-serialises the document, so through the aggregator both look the same).',
+  },
+  {
+    id: 'discovery-v2-response-kind', category: 'representation', matches: ['discovery-v2/*.responseKind.group', 'discovery-v2/*.responseKind.version'],
+    summary: 'Aggregated discovery responseKind: upstream {group: "", version: "", kind}, extapi fills group and version.',
+    reason: 'Both mean the resource\'s own group-version; clients accept both.',
+  },
+  {
+    id: 'storage-version-hash', category: 'representation', matches: ['discovery/*:body.resources[name=flunders].storageVersionHash'],
+    summary: 'flunders storageVersionHash: upstream "UHqNx5H3K7A=" (stored as v1alpha1), extapi "q8yDPI7eCYE=" (stored as v1beta1).',
+    reason: 'Upstream encodes to storage with v1alpha1 (NewMultiGroupVersioner(v1alpha1)); our sample stores the newer v1beta1 on purpose. The hash only drives storage-version migration.',
+  },
+  {
+    id: 'apis-group-list', category: 'representation', matches: ['discovery/apis:body.apiVersion', 'discovery/apis:body.groups[*].serverAddressByClientCIDRs'],
+    summary: '/apis: upstream omits apiVersion on the APIGroupList and adds serverAddressByClientCIDRs [{clientCIDR: 0.0.0.0/0, serverAddress: ":<port>"}]; extapi has apiVersion v1 and no addresses.',
+    reason: 'Only seen directly: kube-aggregator serves /apis itself. The address is meaningless behind the aggregator.',
+  },
+  {
+    id: 'version-info', category: 'gap', matches: [step('version/version')],
+    summary: '/version: extapi answers gitVersion, major, minor, platform; upstream the whole version.Info (buildDate, compiler, emulationMajor/Minor, gitCommit, gitTreeState, goVersion, minCompatibilityMajor/Minor, ...).',
+    reason: 'Clients read gitVersion/major/minor; the Go build fields have no equivalent. Could add gitCommit, gitTreeState, buildDate, compiler ("node") for completeness.',
+  },
+  {
+    id: 'continue-token', category: 'representation', matches: ['pagination/bad continue:body.message'],
+    summary: 'A malformed continue token: both 400, different wording after "continue key is not valid".',
+    reason: 'Tokens are opaque and encoded differently (upstream: base64 JSON with the etcd key).',
+  },
+  {
+    id: 'media-type-messages', category: 'representation', matches: [step('patch/unsupported patch type'), 'partial-object-metadata/list asked as object:body.message'],
+    summary: 'Unsupported patch type (415) and PartialObjectMetadata asked for a list (406): same status and reason, different messages.',
+    reason: 'Upstream answers "415: Unsupported Media Type" and "you requested PartialObjectMetadata, but the requested object is a list (*wardle.FlunderList)"; extapi lists the accepted media types.',
+  },
+];
+
+/** Differences on (nearly) every object. */
+const GENERAL_DIFFERENCES: KnownDifference[] = [
+  {
+    id: 'deprecation-warnings', category: 'reported', matches: ['*:deprecation', 'kubectl-get/*:body.stderr'],
+    summary: 'Every v1alpha1 request: upstream adds `Warning: 299 - "wardle.example.com/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+"` (kubectl prints it); extapi none.',
+    reason: 'Upstream v1alpha1 types carry +k8s:prerelease-lifecycle-gen introduced=1.0, removed=1.10 (deprecated 1.3). Fix: let a version declare deprecated/deprecationWarning (as CRDs do) and mark wardle v1alpha1.',
+  },
+  {
+    id: 'managed-fields', category: 'gap', matches: ['*metadata.managedFields'],
+    summary: 'Upstream records metadata.managedFields on every write; extapi none.',
+    reason: 'Field management comes with server-side apply (see server-side-apply).',
+  },
+  {
+    id: 'no-generation', category: 'upstream-quirk', matches: ['*metadata.generation'],
+    summary: 'Upstream never sets metadata.generation; extapi sets 1 on create and increments it when the spec changes.',
+    reason: 'sample-apiserver\'s PrepareForCreate/PrepareForUpdate are empty; kube-apiserver sets generation for every built-in and CRD.',
+  },
+  {
+    id: 'status-always-present', category: 'representation', matches: ['*:body.status', '*:body.items[*].status', '*.object.status'],
+    summary: 'Upstream always serialises `"status": {}` on a Flunder (a Go struct, not omitempty); extapi omits an empty status.',
+    reason: 'Equivalent for clients.',
+  },
+  {
+    id: 'list-item-typemeta', category: 'representation', matches: ['*:body.items[*].apiVersion', '*:body.items[*].kind'],
+    summary: 'List items: extapi includes apiVersion and kind in each item (as kube-apiserver does for CRDs); upstream omits them (typed Go lists).',
+    reason: 'Both are valid; clients take the kind from the list.',
+  },
+];
+
+/** The documented differences, most specific first. */
+export const KNOWN_DIFFERENCES: KnownDifference[] = [...STEP_DIFFERENCES, ...DETAIL_DIFFERENCES, ...OPENAPI_DIFFERENCES, ...GENERAL_DIFFERENCES];
