@@ -53,7 +53,7 @@ describe('create, get, update, delete', () => {
     assert.equal((await t.request('GET', `${NS}/dry`)).status, 404);
     const bad = await t.request('POST', `${NS}?dryRun=Maybe`, { body: flunder('dry') });
     assert.equal(bad.status, 422);
-    assert.equal(bad.body.message, 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: "Maybe": supported values: "All"');
+    assert.equal(bad.body.message, 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Maybe"]: supported values: "All"');
   });
 
   it('refuses invalid objects with 422 and field causes', async () => {
@@ -106,6 +106,9 @@ describe('create, get, update, delete', () => {
     assert.equal(mismatch.status, 400);
     const missing = await t.request('PUT', `${NS}/nope`, { body: flunder('nope') });
     assert.equal(missing.status, 404);
+    const unconditional = await t.request('PUT', `${NS}/u`, { body: { ...spec.body, metadata: { ...spec.body.metadata, resourceVersion: undefined } } });
+    assert.equal(unconditional.status, 422);
+    assert.equal(unconditional.body.message, 'flunders.wardle.example.com "u" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update');
   });
 
   it('status subresource writes only status; the main resource ignores status', async () => {

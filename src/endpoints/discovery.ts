@@ -87,7 +87,7 @@ export class DiscoveryIndex {
   /** apidiscovery.k8s.io/v2 (or v2beta1) APIGroupDiscoveryList of every group. */
   aggregated(apiVersion: 'v2' | 'v2beta1') {
     const items = this.groupNames().map((group) => ({
-      metadata: { name: group, creationTimestamp: null },
+      metadata: { name: group },
       versions: this.versionsOf(group).map((version) => ({
         version,
         resources: this.resourcesOf(group, version).map((r) => aggregatedResource(r, version))

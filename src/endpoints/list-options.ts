@@ -3,7 +3,7 @@ import { badRequest, invalid, type FieldError } from '../errors/status-error.ts'
 import type { Resource } from '../resource/define-resource.ts';
 import type { ListOptions } from '../storage/interface.ts';
 import { parseLabelSelector } from '../apimachinery/selectors/labels.ts';
-import { assertSupportedFieldLabels, matchesFieldSelector, parseFieldSelector } from '../apimachinery/selectors/fields.ts';
+import { matchesFieldSelector, parseFieldSelector } from '../apimachinery/selectors/fields.ts';
 import { SelectorParseError } from '../apimachinery/selectors/selector-error.ts';
 import { readJsonPath } from './table.ts';
 
@@ -101,7 +101,7 @@ function buildPredicate(query: URLSearchParams, resource: Resource, namespace: s
   try {
     const labels = labelText ? parseLabelSelector(labelText) : null;
     const fields = fieldText ? parseFieldSelector(fieldText) : null;
-    if (fields) assertSupportedFieldLabels(fields, ['metadata.name', ...(resource.namespaced ? ['metadata.namespace'] : []), ...resource.selectableFields]);
+    if (fields) checkSelectableFields(fields.requirements.map((r) => r.field), ['metadata.name', 'metadata.namespace', ...resource.selectableFields]);
     const matchLabels = labels && !labels.empty ? labels.matches : null;
     const matchFields = fields && !fields.empty ? fields : null;
     if (!matchLabels && !matchFields) return null;
@@ -110,6 +110,14 @@ function buildPredicate(query: URLSearchParams, resource: Resource, namespace: s
   } catch (err) {
     if (err instanceof SelectorParseError) throw badRequest(err.message);
     throw err;
+  }
+}
+
+/** kube-apiserver's words for a field selector on a field the resource does not offer. */
+function checkSelectableFields(fields: string[], selectable: string[]): void {
+  const unknown = fields.find((f) => !selectable.includes(f));
+  if (unknown !== undefined) {
+    throw badRequest(`"${unknown}" is not a known field selector: only ${selectable.map((f) => `"${f}"`).join(', ')}`);
   }
 }
 

@@ -45,10 +45,9 @@ export function writeContext(scope: RequestScope, optionsKind: OptionsKind): Wri
 /** `dryRun=All` → true; absent → false; anything else answers 422 as kube-apiserver does. */
 export function parseDryRun(query: URLSearchParams, optionsKind: OptionsKind): boolean {
   const values = query.getAll('dryRun');
-  for (const v of values) {
-    if (v !== 'All') {
-      throw invalid(optionsKind, 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', detail: `Unsupported value: "${v}": supported values: "All"` }]);
-    }
+  if (values.some((v) => v !== 'All')) {
+    const shown = `[${values.map((v) => JSON.stringify(v)).join(' ')}]`;
+    throw invalid(optionsKind, 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', detail: `Unsupported value: ${shown}: supported values: "All"` }]);
   }
   return values.length > 0;
 }

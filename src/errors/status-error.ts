@@ -43,9 +43,16 @@ export class StatusError extends Error {
       kind: 'Status', apiVersion: 'v1', metadata: this.listMeta ?? {}, status: 'Failure',
       message: this.message, reason: this.reason, code: this.code,
     };
-    if (this.details) status.details = this.details;
+    if (this.details) status.details = withoutEmptyStrings(this.details);
     return status;
   }
+}
+
+/** StatusDetails with the empty name/group/kind/uid left out, as Go's `omitempty` does. */
+function withoutEmptyStrings(details: StatusDetails): StatusDetails {
+  const out: StatusDetails = { ...details };
+  for (const key of ['name', 'group', 'kind', 'uid'] as const) if (out[key] === '' || out[key] === undefined) delete out[key];
+  return out;
 }
 
 /** True when `err` is a StatusError, optionally with the given reason. */
@@ -85,10 +92,11 @@ export interface FieldError {
 
 /** 422 Invalid with one cause per field error, worded as kube-apiserver words it. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
-  const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: `${e.field}: ${e.detail}`, field: e.field }));
+  const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: e.detail, field: e.field }));
   const joined = errors.map((e) => `${e.field}: ${e.detail}`);
   const summary = joined.length === 1 ? joined[0] : `[${joined.join(', ')}]`;
-  return new StatusError(422, 'Invalid', `${kind}.${group} "${name}" is invalid: ${summary}`,
+  const qualified = group ? `${kind}.${group}` : kind;
+  return new StatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`,
     { name, group, kind, causes });
 }
 

@@ -52,3 +52,10 @@ export function specOf(obj: KubeObject): string {
 export function deepCopy<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** Drops empty labels, annotations, finalizers and ownerReferences, as Go's `omitempty` does when an object is stored. */
+export function dropEmptyMetadata(obj: KubeObject): void {
+  const meta = obj.metadata;
+  for (const key of ['labels', 'annotations'] as const) if (meta[key] && Object.keys(meta[key]!).length === 0) delete meta[key];
+  for (const key of ['finalizers', 'ownerReferences'] as const) if (Array.isArray(meta[key]) && meta[key]!.length === 0) delete meta[key];
+}

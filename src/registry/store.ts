@@ -1,13 +1,13 @@
 import type { KubeObject } from '../apimachinery/types.ts';
 import {
-  badRequest, conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, type FieldError, type GroupResource,
+  badRequest, conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, StatusError, type FieldError, type GroupResource,
 } from '../errors/status-error.ts';
 import type { OperationContext, Resource } from '../resource/define-resource.ts';
 import type { ListOptions, Storage } from '../storage/interface.ts';
 import { validateObjectMetaCreate, validateObjectMetaUpdate } from '../apimachinery/validation/index.ts';
 import { listPrefix, objectKey } from './keys.ts';
 import {
-  deepCopy, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
+  deepCopy, dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
 } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
 import type { AdmissionPlugin } from '../admission/types.ts';
@@ -111,6 +111,7 @@ export class ResourceStore {
     await strategy.validateAdmission?.(obj, null, opCtx);
     for (const p of this.plugins) await p.validate?.(obj, null, opCtx, this.resource);
     strategy.canonicalize?.(obj);
+    dropEmptyMetadata(obj);
     return { object: obj, warnings: strategy.warnings?.(obj, null, opCtx) ?? [] };
   }
 
@@ -165,6 +166,7 @@ export class ResourceStore {
     await strategy.validateAdmission?.(obj, current, opCtx);
     for (const p of this.plugins) await p.validate?.(obj, current, opCtx, this.resource);
     strategy.canonicalize?.(obj);
+    dropEmptyMetadata(obj);
     return { object: obj, warnings: strategy.warnings?.(obj, current, opCtx) ?? [] };
   }
 
@@ -220,11 +222,16 @@ export class ResourceStore {
 
   private checkDeletePreconditions(current: KubeObject, pre: DeletePreconditions): void {
     const name = current.metadata.name!;
+    const kindGr = { group: this.resource.group, resource: this.resource.kind };
+    const fail = (why: string) => {
+      const err = conflict(kindGr, name, why);
+      return new StatusError(err.code, err.reason, err.message, { ...err.details, kind: this.resource.kind });
+    };
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw fail(`the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid}). The object might have been deleted and then recreated`);
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      throw fail(`the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`);
     }
   }
 

@@ -100,29 +100,9 @@ const STEP_DIFFERENCES: KnownDifference[] = [
 /** Messages and small wire details. */
 const DETAIL_DIFFERENCES: KnownDifference[] = [
   {
-    id: 'cause-message-field-prefix', category: 'reported', matches: ['*:body.details.causes[*].message'],
-    summary: 'Status details.causes[].message starts with the field path in extapi ("spec.fischerReference: Invalid value: ..."); upstream has only the body ("Invalid value: ...").',
-    reason: 'apimachinery\'s errors.NewInvalid builds each cause as {Type, Message: err.ErrorBody(), Field: err.Field}: the field is only in `field`.',
-  },
-  {
-    id: 'empty-details-fields', category: 'reported', matches: ['*:body.details.name', '*:body.details.group'],
-    summary: 'Status details.name / details.group are "" in extapi where upstream omits them.',
-    reason: 'StatusDetails fields are `omitempty`. Fix: drop empty name/group (e.g. CreateOptions errors, an object without a name, a missing namespace).',
-  },
-  {
-    id: 'dry-run-unsupported-value', category: 'reported', matches: ['dry-run/bad value:body.message'],
-    summary: 'dryRun=Some: upstream `dryRun: Unsupported value: ["Some"]: supported values: "All"` (the list), extapi `"Some"`.',
-    reason: 'Upstream validates the dryRun slice as one value and prints it with %q of a []string. Fix the wording for exactness.',
-  },
-  {
     id: 'strict-field-order', category: 'reported', matches: ['field-validation/strict unknown:body.message', 'field-validation/*:warnings*'],
     summary: 'Unknown fields are listed in alphabetical order by extapi ("extra", "spec.bogus") and in document order by upstream ("spec.bogus", "extra").',
     reason: 'Upstream reports them as the JSON decoder meets them. Fix: keep the order of the request body in the strict error and in the Warning headers.',
-  },
-  {
-    id: 'patch-name-mismatch-message', category: 'reported', matches: ['patch/merge change name:body.message'],
-    summary: 'A patch that changes metadata.name: both 400 BadRequest; upstream says "the name of the object (pt-other) does not match the name on the URL (pt-a)", extapi "metadata.name: Invalid value: ...: field is immutable".',
-    reason: 'Use the upstream message (the same check as for PUT).',
   },
   {
     id: 'patch-decode-messages', category: 'reported', matches: ['patch/json not a list:body.message', 'patch/merge malformed:body.message'],
@@ -133,21 +113,6 @@ const DETAIL_DIFFERENCES: KnownDifference[] = [
     id: 'unknown-field-selector-message', category: 'reported', matches: ['list/field selector unknown field:body.message'],
     summary: 'An unsupported field selector: both 400; upstream `"spec.nothing" is not a known field selector: only "metadata.name", "metadata.namespace"`, extapi `field label not supported: spec.nothing`.',
     reason: 'Use the upstream wording, listing the selectable fields of the resource.',
-  },
-  {
-    id: 'empty-finalizers', category: 'reported', matches: ['patch/strategic finalizers delete:body.metadata.finalizers', 'patch/get:body.metadata.finalizers'],
-    summary: 'Removing the last finalizer by strategic merge patch leaves `finalizers: []` in extapi; upstream drops the field.',
-    reason: 'ObjectMeta lists and maps are omitempty. Fix: drop empty finalizers (and ownerReferences, labels, annotations) when storing.',
-  },
-  {
-    id: 'table-object-resource-version', category: 'reported', matches: ['table/object table:body.metadata.resourceVersion'],
-    summary: 'A single object as Table: upstream sets the Table\'s metadata.resourceVersion to the object\'s, extapi leaves it empty.',
-    reason: 'rest.NewDefaultTableConvertor copies the ListMeta/ObjectMeta resourceVersion. Fix: set it for single objects too.',
-  },
-  {
-    id: 'discovery-v2-creation-timestamp', category: 'reported', matches: ['discovery-v2/*:body.items[*].metadata.creationTimestamp'],
-    summary: 'Aggregated discovery: extapi writes `"creationTimestamp": null` in each APIGroupDiscovery metadata; upstream writes only the name.',
-    reason: 'Fix: omit it (kube-aggregator re-serialises the document, so through the aggregator both look the same).',
   },
   {
     id: 'discovery-v2-response-kind', category: 'representation', matches: ['discovery-v2/*.responseKind.group', 'discovery-v2/*.responseKind.version'],

@@ -30,7 +30,7 @@ function respondWith(scope: RequestScope, representation: ReturnType<typeof nego
   const { resource } = scope.store;
   if (representation.kind === 'table') {
     const include = parseIncludeObject(scope.query.get('includeObject'));
-    writeObject(scope.res, 200, buildTable(items, scope.codec.version, representation.version, include, listMeta ?? {}));
+    writeObject(scope.res, 200, buildTable(items, scope.codec.version, representation.version, include, listMeta ?? { resourceVersion: items[0]?.metadata.resourceVersion }));
     return;
   }
   if (representation.kind === 'partial') {

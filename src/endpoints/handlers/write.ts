@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../apimachinery/types.ts';
-import { badRequest, StatusError } from '../../errors/status-error.ts';
+import { badRequest, invalid, StatusError } from '../../errors/status-error.ts';
 import { parseFieldValidation } from '../codec.ts';
 import { readBody, writeObject } from '../http.ts';
 import { bodyType, negotiate } from '../negotiation.ts';
@@ -24,12 +24,10 @@ export async function handleUpdate(scope: RequestScope): Promise<void> {
   const ctx = writeContext(scope, 'UpdateOptions');
   const { object, warnings } = await decodeRequestBody(scope, 'UpdateOptions');
   checkNamespace(scope, object, 'update');
-  if (object.metadata.name !== scope.info.name) {
-    throw badRequest('the name of the object (' + (object.metadata.name ?? '') + ') does not match the name on the URL (' + scope.info.name + ')');
-  }
+  if (object.metadata.name !== scope.info.name) throw nameMismatch(object, scope);
   scope.codec.validate(object);
   const desired = scope.codec.toStorage(object);
-  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, () => desired, ctx);
+  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, () => requireResourceVersion(desired, scope), ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
 }
 
@@ -50,12 +48,26 @@ export async function handlePatch(scope: RequestScope): Promise<void> {
     const normalized = scope.codec.normalize(patched, validation);
     warnings = normalized.warnings;
     const obj = normalized.object;
-    if (obj.metadata.name !== scope.info.name) throw badRequest(`metadata.name: Invalid value: "${obj.metadata.name ?? ''}": field is immutable`);
+    if (obj.metadata.name !== scope.info.name) throw nameMismatch(obj, scope);
     scope.codec.validate(obj);
     return scope.codec.toStorage(obj);
   };
   const result = await scope.store.update(scopeNamespace(scope), scope.info.name, mutate, ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
+}
+
+function nameMismatch(obj: KubeObject, scope: RequestScope) {
+  return badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${scope.info.name})`);
+}
+
+/**
+ * An update must name the resourceVersion it replaces (the generic store's
+ * AllowUnconditionalUpdate is false): checked once the object is known to exist, as upstream.
+ */
+function requireResourceVersion(desired: KubeObject, scope: RequestScope): KubeObject {
+  if (desired.metadata.resourceVersion) return desired;
+  const { plural, group } = scope.store.resource;
+  throw invalid(plural, group, scope.info.name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', detail: 'Invalid value: 0: must be specified for an update' }]);
 }
 
 async function decodeRequestBody(scope: RequestScope, optionsKind: OptionsKind): Promise<{ object: KubeObject; warnings: string[] }> {
