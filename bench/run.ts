@@ -20,7 +20,7 @@ import { renderChart, chartRows } from './chart.ts';
 import { etcdBackendAvailable, setUpBench, VARIANT_LABELS, type BenchEnv, type Target, type TsVariant } from './env.ts';
 import type { Endpoint, LoadResult } from './loadgen.ts';
 import { memoryOf, startupTimes } from './measure.ts';
-import { CONCURRENCY, measure, OPS, seed, type Op } from './ops.ts';
+import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
 import { fanoutFigure, machine, opFigure, type BenchResults } from './results.ts';
@@ -88,42 +88,52 @@ async function directLoad(env: BenchEnv, o: Options, r: BenchResults): Promise<v
   r.ceiling = opFigure(raw.get('ceiling/get') ?? []);
 }
 
+/** One fan-out measurement; a failure is logged, noted, and counted as every write missed. */
+async function fanoutOnce(ep: Endpoint, n: number, o: Options, label: string, notes: string[]): Promise<FanoutResult> {
+  try {
+    const res = await fanout(ep, n, o.fanoutWrites);
+    log(`${label} fan-out ${n}: last ${res.lastMs.toFixed(1)} ms, median ${res.medianMs.toFixed(1)} ms, missed ${res.missed}`);
+    return res;
+  } catch (err) {
+    log(`${label} fan-out ${n} failed: ${(err as Error).message}`);
+    notes.push(`${label}: the fan-out with ${n} watchers failed (${(err as Error).message.trim()}); the median is over the other runs.`);
+    return { watchers: n, writes: o.fanoutWrites, lastMs: NaN, worstMs: NaN, medianMs: NaN, missed: o.fanoutWrites };
+  }
+}
+
 async function fanouts(ep: Endpoint, o: Options, label: string, notes: string[]): Promise<Record<string, ReturnType<typeof fanoutFigure>>> {
   const out: Record<string, ReturnType<typeof fanoutFigure>> = {};
   for (const n of [100, 1000]) {
     const runs: FanoutResult[] = [];
-    for (let run = 0; run < o.runs; run++) {
-      try {
-        const res = await fanout(ep, n, o.fanoutWrites);
-        runs.push(res);
-        log(`${label} fan-out ${n} run ${run + 1}: last ${res.lastMs.toFixed(1)} ms, median ${res.medianMs.toFixed(1)} ms, missed ${res.missed}`);
-      } catch (err) {
-        log(`${label} fan-out ${n} run ${run + 1} failed: ${(err as Error).message}`);
-        notes.push(`${label} fan-out with ${n} watchers, run ${run + 1}, failed: ${(err as Error).message.trim()}; the median is over the other runs.`);
-        runs.push({ watchers: n, writes: o.fanoutWrites, lastMs: NaN, worstMs: NaN, medianMs: NaN, missed: o.fanoutWrites });
-      }
-    }
+    for (let run = 0; run < o.runs; run++) runs.push(await fanoutOnce(ep, n, o, `${label} run ${run + 1}`, notes));
     out[String(n)] = fanoutFigure(runs);
   }
   return out;
 }
 
-/** Through the aggregator: one server registered at a time (both claim wardle.example.com). */
+/**
+ * Through the aggregator: one server registered at a time (both claim wardle.example.com); each
+ * run registers Go, measures, then TypeScript, so both see the same conditions.
+ */
 async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compared: Target[]): Promise<void> {
-  for (const t of compared) {
-    await registerWardle(env.cp, 'bench', t.id, t.server.port, t.server.ca.certPem);
-    log(`registered ${t.id} behind the aggregator`);
-    const raw = new Map<Op, LoadResult[]>();
-    for (let run = 0; run < o.runs; run++) {
+  const raw = new Map<string, LoadResult[]>();
+  const fans = new Map<string, FanoutResult[]>();
+  for (let run = 0; run < o.runs; run++) {
+    for (const t of compared) {
+      await registerWardle(env.cp, 'bench', t.id, t.server.port, t.server.ca.certPem);
+      log(`registered ${t.id} behind the aggregator`);
       for (const op of OPS) {
         const res = await measure(op, env.aggregator, o.timing);
-        raw.set(op, [...(raw.get(op) ?? []), res]);
+        raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
         log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
       }
+      for (const n of [100, 1000]) fans.set(`${t.id}/${n}`, [...(fans.get(`${t.id}/${n}`) ?? []), await fanoutOnce(env.aggregator, n, o, `aggregated ${t.id} run ${run + 1}`, r.notes)]);
+      await unregisterWardle(env.cp, 'bench', t.id);
     }
-    r.load.aggregated[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(op) ?? [])]));
-    r.fanout.aggregated[t.id] = await fanouts(env.aggregator, o, `aggregated ${t.id}`, r.notes);
-    await unregisterWardle(env.cp, 'bench', t.id);
+  }
+  for (const t of compared) {
+    r.load.aggregated[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`${t.id}/${op}`) ?? [])]));
+    r.fanout.aggregated[t.id] = Object.fromEntries([100, 1000].map((n) => [String(n), fanoutFigure(fans.get(`${t.id}/${n}`) ?? [])]));
   }
 }
 
