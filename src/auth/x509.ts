@@ -4,11 +4,36 @@ import type { HttpRequest } from '../endpoints/http.ts';
 import type { UserInfo } from '../resource/define-resource.ts';
 import type { Authenticator } from './types.ts';
 
-/** The verified client certificate of a request's TLS connection, or null. */
+const peerBySocket = new WeakMap<object, X509Certificate | null>();
+
+/**
+ * The client certificate of a request's TLS connection, or null. Read once per connection
+ * (a connection's peer certificate never changes), not once per request.
+ */
 export function peerCertificate(req: HttpRequest): X509Certificate | null {
   const socket = req.socket as TLSSocket;
-  if (typeof socket.getPeerX509Certificate !== 'function') return null;
-  return socket.getPeerX509Certificate() ?? null;
+  if (!socket || typeof socket.getPeerX509Certificate !== 'function') return null;
+  let cert = peerBySocket.get(socket);
+  if (cert === undefined) {
+    cert = socket.getPeerX509Certificate() ?? null;
+    peerBySocket.set(socket, cert);
+  }
+  return cert;
+}
+
+const signatureChecks = new Map<string, boolean>();
+const MAX_SIGNATURE_CHECKS = 10_000;
+
+/** Whether `ca` issued and signed `cert`, remembered by both fingerprints (a signature check is costly). */
+function signedBy(cert: X509Certificate, ca: X509Certificate): boolean {
+  const key = `${cert.fingerprint256}/${ca.fingerprint256}`;
+  let ok = signatureChecks.get(key);
+  if (ok === undefined) {
+    ok = cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    if (signatureChecks.size >= MAX_SIGNATURE_CHECKS) signatureChecks.delete(signatureChecks.keys().next().value as string);
+    signatureChecks.set(key, ok);
+  }
+  return ok;
 }
 
 /** Parses the CA bundle PEM (one or more certificates). */
@@ -19,11 +44,11 @@ export function parseCaBundle(pem: string): X509Certificate[] {
 
 /**
  * True when `cert` was issued and signed by one of `cas` and is within its validity period
- * (direct issuance; intermediates are not followed).
+ * (checked on every call; direct issuance; intermediates are not followed).
  */
 export function verifiedBy(cert: X509Certificate, cas: X509Certificate[], now = new Date()): boolean {
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) return false;
-  return cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+  return cas.some((ca) => signedBy(cert, ca));
 }
 
 /** CN and O of a certificate's subject. */
