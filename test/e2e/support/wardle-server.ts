@@ -120,8 +120,11 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${user}}]
 `;
 }
 
-/** Namespace, ExternalName Service and one APIService per wardle version, pointing at `port` on localhost. */
-export function registrationYaml(namespace: string, service: string, port: number, caPem: string): string {
+/**
+ * Namespace (unless `withNamespace` is false), ExternalName Service and one APIService per wardle
+ * version, pointing at `port` on localhost.
+ */
+export function registrationYaml(namespace: string, service: string, port: number, caPem: string, withNamespace = true): string {
   const caBundle = Buffer.from(caPem).toString('base64');
   const apiService = (version: string, priority: number) => `---
 apiVersion: apiregistration.k8s.io/v1
@@ -135,11 +138,8 @@ spec:
   service: {namespace: ${namespace}, name: ${service}, port: ${port}}
   caBundle: ${caBundle}
 `;
-  return `apiVersion: v1
-kind: Namespace
-metadata: {name: ${namespace}}
----
-apiVersion: v1
+  const ns = withNamespace ? `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}\n---\n` : '';
+  return `${ns}apiVersion: v1
 kind: Service
 metadata: {name: ${service}, namespace: ${namespace}}
 spec: {type: ExternalName, externalName: localhost}

@@ -3,6 +3,7 @@
  * identity, and registering one server at a time behind the aggregator (ExternalName Service +
  * the two wardle APIServices), since both claim the group wardle.example.com.
  */
+import { registrationYaml as wardleRegistrationYaml } from '../../e2e/support/wardle-server.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ControlPlane } from '../../../src/testing/control-plane-state.ts';
@@ -68,24 +69,7 @@ export async function aggregatorTarget(cp: ControlPlane): Promise<HttpsTarget> {
 
 /** ExternalName Service `service` in `namespace` (the namespace must exist) and both wardle APIServices at `port`. */
 export function registrationYaml(namespace: string, service: string, port: number, caPem: string): string {
-  const caBundle = Buffer.from(caPem).toString('base64');
-  const apiService = (version: string, priority: number) => `---
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: ${version}.wardle.example.com}
-spec:
-  group: wardle.example.com
-  version: ${version}
-  groupPriorityMinimum: 1000
-  versionPriority: ${priority}
-  service: {namespace: ${namespace}, name: ${service}, port: ${port}}
-  caBundle: ${caBundle}
-`;
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${service}, namespace: ${namespace}}
-spec: {type: ExternalName, externalName: localhost}
-${apiService('v1beta1', 20)}${apiService('v1alpha1', 15)}`;
+  return wardleRegistrationYaml(namespace, service, port, caPem, false);
 }
 
 /**
