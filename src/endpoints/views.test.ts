@@ -49,6 +49,7 @@ describe('discovery, views and versions', () => {
     assert.equal(res.body.apiVersion, 'meta.k8s.io/v1');
     assert.deepEqual(res.body.columnDefinitions.map((c: any) => c.name), ['Name', 'Reference-Type', 'Age', 'Reference']);
     assert.deepEqual(res.body.rows[0].cells.slice(0, 2), ['one', 'Fischer']);
+    assert.match(res.body.rows[0].cells[2], /^\d+s$/, 'a date column is an age, as kubectl shows it');
     assert.equal(res.body.rows[0].object.kind, 'PartialObjectMetadata');
     const none = await t.request('GET', `${G}/v1alpha1/namespaces/default/flunders/one?includeObject=None`, { headers: { accept: TABLE } });
     assert.equal(none.body.rows[0].object, undefined);

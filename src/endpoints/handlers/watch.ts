@@ -124,7 +124,7 @@ function bookmarkObject(rv: number, initialEventsEnd: boolean): KubeObject {
 function eventEncoder(scope: RequestScope, representation: Representation): (e: WatchEvent) => string {
   let first = true;
   const include = representation.kind === 'table' ? parseIncludeObject(scope.query.get('includeObject')) : 'Metadata';
-  const { defs, paths } = tableColumns(scope.codec.version);
+  const { defs, paths, types } = tableColumns(scope.codec.version);
   return (event) => {
     if (event.type === 'ERROR') return `${JSON.stringify(event)}\n`;
     const obj = toRequestVersion(scope, event.object);
@@ -134,7 +134,7 @@ function eventEncoder(scope: RequestScope, representation: Representation): (e: 
     else if (representation.kind === 'table' && event.type !== 'BOOKMARK') {
       const table: Record<string, unknown> = { kind: 'Table', apiVersion: `meta.k8s.io/${representation.version}`, metadata: { resourceVersion: obj.metadata.resourceVersion } };
       if (first) table.columnDefinitions = defs;
-      table.rows = [tableRow(obj, paths, include, representation.version)];
+      table.rows = [tableRow(obj, paths, include, representation.version, types)];
       payload = table;
       first = false;
     }

@@ -27,7 +27,10 @@ export function directCall(url: string, opts: DirectCallOptions): Promise<Direct
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const headers: Record<string, string | string[]> = { accept: 'application/json', ...(opts.headers ?? {}) };
-    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    if (body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
     const req = request(url, {
       method: opts.method ?? 'GET', ca: opts.ca, cert: opts.cert, key: opts.key, servername: opts.servername, headers, agent: false,
     }, (res) => {

@@ -17,6 +17,8 @@ export interface KnownDifference {
   matches: string[];
   /** Only on this route (default: both). */
   via?: Via;
+  /** Only when the values are exactly these (JSON equality; a missing value is `undefined`). */
+  values?: { go?: unknown; ts?: unknown };
   /** What differs, in one sentence. */
   summary: string;
   /** Why it is accepted, or what the fix is. */
@@ -27,13 +29,20 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
-/** Splits differences into explained (with the ids that explain them) and unexplained. */
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function valuesMatch(k: KnownDifference, d: Difference): boolean {
+  if (!k.values) return true;
+  return (!('go' in k.values) || same(k.values.go, d.go)) && (!('ts' in k.values) || same(k.values.ts, d.ts));
+}
+
+/** Splits differences into explained (with the ids that explain them) and unexplained; the first matching entry explains. */
 export function classify(differences: Difference[], known: KnownDifference[]): { unexplained: Difference[]; used: Set<string> } {
   const compiled = known.map((k) => ({ k, res: k.matches.map(globToRegExp) }));
   const unexplained: Difference[] = [];
   const used = new Set<string>();
   for (const d of differences) {
-    const hit = compiled.find(({ k, res }) => (!k.via || k.via === d.via) && res.some((r) => r.test(d.key)));
+    const hit = compiled.find(({ k, res }) => (!k.via || k.via === d.via) && res.some((r) => r.test(d.key)) && valuesMatch(k, d));
     if (hit) used.add(hit.k.id);
     else unexplained.push(d);
   }
