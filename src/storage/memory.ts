@@ -2,6 +2,7 @@ import type { KeyMatch, MvccEngine, VersionRow } from './engine.ts';
 import { matches } from './engine.ts';
 import type { Storage } from './interface.ts';
 import { MvccStorage } from './mvcc-storage.ts';
+import { lowerBound } from './sorted-keys.ts';
 
 /** Options of createMemoryStorage. */
 export interface MemoryStorageOptions {
@@ -17,18 +18,6 @@ export interface MemoryStorageOptions {
  */
 export function createMemoryStorage(opts: MemoryStorageOptions = {}): Storage & { watcherCount(): number } {
   return new MvccStorage(new MemoryEngine(), opts);
-}
-
-/** The first index of `keys` (sorted) whose key is >= `key`. */
-function lowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The newest version in `versions` (ascending by rev) at or below `rev`. */

@@ -3,6 +3,7 @@ import { encodeContinueToken } from '../continue-token.ts';
 import { prefixEnd } from '../engine.ts';
 import type { ListOptions, ListResult } from '../interface.ts';
 import { decodeObject } from '../object-codec.ts';
+import { lowerBound } from '../sorted-keys.ts';
 
 /**
  * The current objects of one cached resource, by key: each as stored (JSON without
@@ -14,18 +15,6 @@ import { decodeObject } from '../object-codec.ts';
 interface Entry {
   value: string;
   rev: number;
-}
-
-/** The first index of `keys` (sorted) whose key is >= `key`. */
-function lowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** See the file comment. */
