@@ -60,6 +60,9 @@ export interface ApiServer {
   drain(): void;
 }
 
+/** The abort reason of a finished request: one shared value, so no DOMException is built per request. */
+const REQUEST_ENDED = new Error('request ended');
+
 const ALWAYS_ALLOW = ['/healthz', '/livez', '/readyz', '/healthz/*', '/livez/*', '/readyz/*'];
 
 /**
@@ -169,8 +172,8 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const release = ctx.limiter.acquire(info);
   res.once('close', release);
   const abort = new AbortController();
-  res.once('close', () => abort.abort());
-  ctx.shutdown.addEventListener('abort', () => abort.abort(), { once: true, signal: abort.signal });
+  res.once('close', () => abort.abort(REQUEST_ENDED));
+  ctx.shutdown.addEventListener('abort', () => abort.abort(REQUEST_ENDED), { once: true, signal: abort.signal });
   if (!isLongRunning(info)) armTimeout(res, ctx.requestTimeoutMs ?? 60_000, ctx.log);
   else trackWatcher(res, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;
