@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { HttpRequest } from '../endpoints/http.ts';
 import type { UserInfo } from '../resource/define-resource.ts';
 import type { Authenticator } from './types.ts';
-import { parseCaBundle, peerCertificate, subjectNames, verifiedBy } from './x509.ts';
+import { parseCaBundle, peerCertificate, subjectNames, verifiedClientCertificate } from './x509.ts';
 
 /** The front-proxy trust settings, as `kube-system/extension-apiserver-authentication` publishes them. */
 export interface RequestHeaderConfig {
@@ -24,7 +24,8 @@ export const DEFAULT_REQUEST_HEADERS = {
 
 /**
  * Front-proxy authentication: the identity headers are believed ONLY when the connection's client
- * certificate verifies against the configured CA and its CN is allowed. Otherwise: no opinion.
+ * certificate verifies against the configured CA as a client certificate (clientAuth or no
+ * extended usage, never a CA) and its CN is allowed. Otherwise: no opinion.
  * The config getter is read per request, so a changed ConfigMap applies without a restart.
  */
 export function createRequestHeaderAuthenticator(config: () => RequestHeaderConfig | undefined): Authenticator {
@@ -36,7 +37,7 @@ export function createRequestHeaderAuthenticator(config: () => RequestHeaderConf
       if (!cfg || !cfg.caPem) return null;
       if (cfg.caPem !== cachedPem) { cas = parseCaBundle(cfg.caPem); cachedPem = cfg.caPem; }
       const cert = peerCertificate(req);
-      if (!cert || !verifiedBy(cert, cas)) return null;
+      if (!cert || !verifiedClientCertificate(cert, cas)) return null;
       if (cfg.allowedNames.length > 0 && !cfg.allowedNames.includes(subjectNames(cert).cn)) return null;
       const username = firstHeader(req, cfg.usernameHeaders);
       if (!username) return null;
@@ -82,8 +83,13 @@ function extraHeaders(req: HttpRequest, prefixes: string[]): Record<string, stri
   for (const [name, value] of Object.entries(req.headers)) {
     const prefix = prefixes.find((p) => name.startsWith(p.toLowerCase()));
     if (!prefix || value === undefined) continue;
-    const key = decodeURIComponent(name.slice(prefix.length)).toLowerCase();
+    const key = unescapeExtraKey(name.slice(prefix.length)).toLowerCase();
     extra[key] = [...(extra[key] ?? []), ...(Array.isArray(value) ? value : [value])];
   }
   return extra;
+}
+
+/** Go's url.PathUnescape of an extra key; a malformed escape keeps the key as sent. */
+function unescapeExtraKey(key: string): string {
+  try { return decodeURIComponent(key); } catch { return key; }
 }

@@ -51,6 +51,29 @@ export function verifiedBy(cert: X509Certificate, cas: X509Certificate[], now = 
   return cas.some((ca) => signedBy(cert, ca));
 }
 
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+/**
+ * True when `cert` may identify a client, as Go's x509 verification with
+ * `KeyUsages: [ClientAuth]` (kube-apiserver's client CA and front-proxy CA) decides: no extended
+ * key usage, or one that includes clientAuth (or "any"). A CA certificate never identifies a
+ * client (stricter than Go, which would accept a CA presented as a leaf).
+ */
+export function usableForClientAuth(cert: X509Certificate): boolean {
+  if (cert.ca) return false;
+  const usages = cert.keyUsage;
+  return usages === undefined || usages.length === 0 || usages.includes(CLIENT_AUTH) || usages.includes(ANY_EXTENDED_KEY_USAGE);
+}
+
+/**
+ * True when `cert` is a client certificate one of `cas` issued: usable for client
+ * authentication ({@link usableForClientAuth}), signed by one of `cas` and within its validity.
+ */
+export function verifiedClientCertificate(cert: X509Certificate, cas: X509Certificate[], now = new Date()): boolean {
+  return usableForClientAuth(cert) && verifiedBy(cert, cas, now);
+}
+
 /** CN and O of a certificate's subject. */
 export function subjectNames(cert: X509Certificate): { cn: string; organizations: string[] } {
   const lines = cert.subject.split('\n');
@@ -60,7 +83,8 @@ export function subjectNames(cert: X509Certificate): { cn: string; organizations
 }
 
 /**
- * Client-certificate authentication: a certificate that verifies against `caPem` names the user
+ * Client-certificate authentication: a client certificate that verifies against `caPem`
+ * ({@link verifiedClientCertificate}: clientAuth or no extended usage, never a CA) names the user
  * (CN) and groups (O), as kube-apiserver's --client-ca-file does. `caPem` is read on every call
  * through the getter, so a reloaded CA applies at once.
  */
@@ -73,7 +97,7 @@ export function createX509Authenticator(caPem: () => string | undefined): Authen
       if (!pem) return null;
       if (pem !== cachedPem) { cas = parseCaBundle(pem); cachedPem = pem; }
       const cert = peerCertificate(req);
-      if (!cert || !verifiedBy(cert, cas)) return null;
+      if (!cert || !verifiedClientCertificate(cert, cas)) return null;
       const { cn, organizations } = subjectNames(cert);
       if (!cn) return null;
       return { username: cn, groups: organizations };

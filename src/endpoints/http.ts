@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { stringify as toYaml } from 'yaml';
 import { badRequest, internalError, isStatusError, requestEntityTooLarge, StatusError } from '../errors/status-error.ts';
+import { warningHeaderValues } from './warning-header.ts';
 
 /** A request as node:http or node:http2's compatibility API hands it over. */
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -11,46 +12,86 @@ export type HttpResponse = ServerResponse | Http2ServerResponse;
 /** kube-apiserver's limit on request bodies: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** Reads the whole body; over `limit` bytes answers 413 RequestEntityTooLarge without buffering the rest. */
+const deadlines = new WeakMap<object, AbortSignal>();
+
+/**
+ * Ties `req` to the signal of its deadline: once it aborts, {@link readBody} refuses the body, so
+ * a write whose body arrives after the request was answered 504 is never applied.
+ */
+export function setRequestDeadline(req: HttpRequest, deadline: AbortSignal): void {
+  deadlines.set(req, deadline);
+}
+
+/** kube-apiserver's answer once a request's deadline has passed: 504 Timeout, Retry-After 1. */
+export function requestTimeout(): StatusError {
+  return new StatusError(504, 'Timeout', 'Timeout: request did not complete within the allotted timeout', { retryAfterSeconds: 1 });
+}
+
+/**
+ * Reads the whole body; over `limit` bytes answers 413 RequestEntityTooLarge without buffering the
+ * rest; past the request's deadline ({@link setRequestDeadline}) throws 504 Timeout instead of
+ * answering a body.
+ */
 export async function readBody(req: HttpRequest, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw requestEntityTooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw requestEntityTooLarge(limit);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  const deadline = deadlines.get(req);
+  if (deadline?.aborted) throw requestTimeout();
+  if (req.readableEnded) return Buffer.alloc(0);
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (err: unknown, value?: Buffer) => {
+      req.off('data', onData); req.off('end', onEnd); req.off('error', onError); req.off('aborted', onAborted);
+      deadline?.removeEventListener('abort', onDeadline);
+      if (err) { req.resume(); reject(err); } else resolve(value!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish(requestEntityTooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(null, Buffer.concat(chunks));
+    const onError = (err: Error) => finish(err);
+    const onAborted = () => finish(badRequest('the client closed the connection before the request body was complete'));
+    const onDeadline = () => finish(requestTimeout());
+    req.on('data', onData); req.once('end', onEnd); req.once('error', onError); req.once('aborted', onAborted);
+    deadline?.addEventListener('abort', onDeadline, { once: true });
+  });
+  if (deadline?.aborted) throw requestTimeout();
+  return body;
 }
 
-/** Writes `body` as JSON (or YAML) with `status`; `warnings` become `Warning: 299 - "..."` headers. */
+/**
+ * Writes `body` as JSON (or YAML) with `status`; `warnings` become `Warning: 299 - "..."` headers
+ * (escaped as kube-apiserver escapes them, see warningHeaderValues). Serializes before anything
+ * is sent; a response already answered (say 504 at the deadline) is left alone, so nothing
+ * thrown here can turn a committed write into an error.
+ */
 export function writeObject(res: HttpResponse, status: number, body: unknown, opts: { yaml?: boolean; warnings?: string[]; headers?: Record<string, string> } = {}): void {
   const text = opts.yaml ? toYaml(body) : JSON.stringify(body);
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   const headers: Record<string, string | string[]> = {
     'content-type': opts.yaml ? 'application/yaml' : 'application/json',
     'cache-control': 'no-cache, private',
     ...(opts.headers ?? {}),
   };
-  if (opts.warnings?.length) headers.warning = opts.warnings.map(warningHeader);
+  const warnings = warningHeaderValues(opts.warnings ?? []);
+  if (warnings.length > 0) headers.warning = warnings;
   res.writeHead(status, headers);
   res.end(text + (opts.yaml ? '' : '\n'));
-}
-
-/** Formats one warning as RFC 7234 `299 - "text"`, the way kube-apiserver sends them. */
-export function warningHeader(text: string): string {
-  return `299 - ${JSON.stringify(text.replace(/[\r\n]+/g, ' '))}`;
 }
 
 /**
  * The one boundary where any error becomes a metav1.Status response. StatusErrors keep their
  * code and reason; anything else is logged with its stack server-side and answers a 500 whose
- * message names no internals.
+ * message names no internals. A response already ended (answered at its deadline) is left
+ * alone; one whose body has begun cannot change its status, so its stream is reset instead.
  */
 export function writeError(res: HttpResponse, err: unknown, log: (msg: string) => void = console.error): void {
   const status = toStatus(err, log);
-  if (res.headersSent) { res.destroy?.(); return; }
+  if (res.writableEnded) return;
+  if (res.headersSent) { res.destroy(); return; }
   const headers: Record<string, string> = {};
   if (status.details?.retryAfterSeconds) headers['retry-after'] = String(status.details.retryAfterSeconds);
   writeObject(res, status.code, status.toStatus(), { headers });

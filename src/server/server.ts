@@ -3,6 +3,9 @@ import { createSecureServer, type Http2SecureServer, type Http2Session } from 'n
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
 import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
+import { armRequestDeadline, resetWhenStalled } from '../filters/deadline.ts';
+import { applyConnectionLimits, CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.ts';
+import { parseRequestTarget } from './request-target.ts';
 import { parseRequestInfo, type RequestInfo } from '../endpoints/request-info.ts';
 import { forbidden, StatusError, unauthorized } from '../errors/status-error.ts';
 import type { Resource, UserInfo } from '../resource/define-resource.ts';
@@ -45,8 +48,14 @@ export interface ApiServerOptions {
   admission?: AdmissionPlugin[];
   /** Concurrent non-watch requests (default 400 read-only, 200 mutating); beyond: 429. */
   maxInFlight?: InFlightLimits;
-  /** Deadline of non-watch requests (default 60 s); beyond: 504 Timeout. */
+  /**
+   * Deadline of non-watch requests (default 60 s); beyond: 504 Timeout, or the stream reset when
+   * its body has begun (a client that stopped reading); a watch whose client stops reading is
+   * reset after the same time.
+   */
   requestTimeoutMs?: number;
+  /** Idle, header and HTTP/2 stream limits per connection (default: kube-apiserver's, CONNECTION_LIMITS). */
+  connectionLimits?: Partial<ConnectionLimits>;
   version?: Record<string, string>;
   log?: (msg: string) => void;
 }
@@ -90,7 +99,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const handler = (req: HttpRequest, res: HttpResponse) => {
     void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal }).catch((err) => writeError(res, err, log));
   };
-  const server = options.tls ? makeTlsServer(options.tls, handler) : createHttpServer(handler);
+  const limits = { ...CONNECTION_LIMITS, ...options.connectionLimits };
+  const server = options.tls ? makeTlsServer(options.tls, handler, limits) : createHttpServer(handler);
+  applyConnectionLimits(server, limits);
   const shutdown = new AbortController();
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
@@ -126,11 +137,13 @@ function closeGracefully(server: HttpServer | Http2SecureServer, shutdown: Abort
   });
 }
 
-function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void): Http2SecureServer {
+function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void, limits: ConnectionLimits): Http2SecureServer {
   const material = typeof tls === 'function' ? tls() : tls;
   const server = createSecureServer({
     allowHTTP1: true, cert: material.cert, key: material.key, ca: material.clientCAs,
     requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
+    handshakeTimeout: limits.readHeaderTimeoutMs,
+    settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
   }, handler);
   if (typeof tls === 'function') {
     let last = material;
@@ -162,31 +175,34 @@ interface ServeContext extends ApiServerOptions {
 
 async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Promise<void> {
   const started = performance.now();
-  const url = new URL(req.url ?? '/', 'https://localhost');
+  const timeoutMs = ctx.requestTimeoutMs ?? 60_000;
+  const url = parseRequestTarget(req.url);
   const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
+  if (!isLongRunning(info)) armRequestDeadline(req, res, timeoutMs, ctx.log);
+  else resetWhenStalled(res, timeoutMs);
   const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);
   const user = await authenticate(req, ctx, alwaysAllowed);
   stripIdentityHeaders(req);
   if (!alwaysAllowed) await authorize(user, info, ctx);
-  const release = ctx.limiter.acquire(info);
-  res.once('close', release);
+  if (!isHealthPath(url.pathname)) res.once('close', ctx.limiter.acquire(info));
   const abort = new AbortController();
   res.once('close', () => abort.abort(REQUEST_ENDED));
   ctx.shutdown.addEventListener('abort', () => abort.abort(REQUEST_ENDED), { once: true, signal: abort.signal });
-  if (!isLongRunning(info)) armTimeout(res, ctx.requestTimeoutMs ?? 60_000, ctx.log);
-  else trackWatcher(res, info, ctx.metrics);
+  if (isLongRunning(info)) trackWatcher(res, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;
   if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, abort.signal);
   throw notFoundPath();
 }
 
-function armTimeout(res: HttpResponse, ms: number, log: (m: string) => void): void {
-  const timer = setTimeout(() => {
-    if (!res.headersSent) writeError(res, new StatusError(504, 'Timeout', 'Timeout: request did not complete within the allotted timeout', { retryAfterSeconds: 1 }), log);
-  }, ms);
-  timer.unref();
-  res.once('close', () => clearTimeout(timer));
+const HEALTH_PATH = /^\/(healthz|livez|readyz)(?:\/([^/]+))?$/;
+
+/**
+ * Health probes never wait for, nor take, an in-flight slot: kube-apiserver's "probes" FlowSchema
+ * puts /healthz, /livez and /readyz at the exempt priority level.
+ */
+function isHealthPath(path: string): boolean {
+  return HEALTH_PATH.test(path);
 }
 
 function trackWatcher(res: HttpResponse, info: RequestInfo, metrics: ServerMetrics): void {
@@ -221,7 +237,7 @@ function isAlwaysAllowed(path: string, patterns: string[]): boolean {
 
 async function serveNonResource(req: HttpRequest, res: HttpResponse, url: URL, ctx: ServeContext): Promise<boolean> {
   const path = url.pathname;
-  const health = /^\/(healthz|livez|readyz)(?:\/([^/]+))?$/.exec(path);
+  const health = HEALTH_PATH.exec(path);
   if (health) {
     const checks = health[1] === 'readyz' || health[1] === 'healthz' ? ctx.readyChecks : ctx.readyChecks.filter((c) => c.name === 'ping');
     const served = await serveHealth(res, health[1], checks, health[2], url.searchParams.has('verbose'), url.searchParams.getAll('exclude'));
