@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { badRequest, invalid, type FieldError } from '../errors/status-error.ts';
 import type { Resource, VersionDefinition } from '../resource/define-resource.ts';
@@ -10,6 +9,7 @@ import {
 import type { OptionsKind } from './scope.ts';
 import { objectMetaTypeError } from '../apimachinery/validation/meta-types.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
+import { parseYamlBody } from './yaml-body.ts';
 
 /** How strictly unknown and duplicate fields are treated (the `fieldValidation` query parameter). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -85,7 +85,7 @@ export class VersionCodec {
     const text = body.toString('utf8');
     if (text.trim() === '') throw malformedBodyError(this.resource.kind, body, 'unexpected end of JSON input');
     if (format === 'yaml') {
-      try { return { value: parseYaml(text), duplicateFields: [] }; } catch (err) {
+      try { return { value: parseYamlBody(text), duplicateFields: [] }; } catch (err) {
         throw badRequest(`the object provided is unrecognized (must be of type ${this.resource.kind}): error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
       }
     }

@@ -28,7 +28,7 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
   const rv = query.get('resourceVersion') ?? '';
   const match = query.get('resourceVersionMatch') ?? '';
   const cont = query.get('continue') ?? '';
-  const limit = parseNonNegativeInt(query.get('limit'), 'limit');
+  const limit = Math.min(parseNonNegativeInt(query.get('limit'), 'limit'), MAX_EFFECTIVE_LIMIT);
   const sendInitialEvents = parseBool(query.get('sendInitialEvents'));
   validateListCombination({ rv, match, cont, watch, sendInitialEvents });
   if (rv) parseRevision(rv);
@@ -44,7 +44,7 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
       storage.match = match === 'Exact' || (match === '' && limit > 0 && !cont) ? 'Exact' : 'NotOlderThan';
     }
   }
-  const timeout = parseNonNegativeInt(query.get('timeoutSeconds'), 'timeoutSeconds');
+  const timeout = Math.min(parseNonNegativeInt(query.get('timeoutSeconds'), 'timeoutSeconds'), MAX_TIMEOUT_SECONDS);
   return {
     storage, resourceVersion: rv, predicate, watch,
     allowWatchBookmarks: parseBool(query.get('allowWatchBookmarks')) ?? false,
@@ -54,9 +54,18 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
 
 /** Parses a resourceVersion string; a non-number answers 400 as kube-apiserver does. */
 export function parseRevision(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: "${rv}"`);
+  if (!/^\d+$/.test(rv) || BigInt(rv) > MAX_UINT64) throw badRequest(`invalid resource version: "${rv}"`);
   return Number(rv);
 }
+
+/** A resourceVersion is a uint64, as kube-apiserver parses it. */
+const MAX_UINT64 = 2n ** 64n - 1n;
+/** Go's int64 range, which limit and timeoutSeconds are parsed into. */
+const MAX_INT64 = 2n ** 63n - 1n;
+/** The largest limit passed on: more than any list holds, and exact in every backend. */
+const MAX_EFFECTIVE_LIMIT = 2 ** 31 - 1;
+/** The longest watch timeout a timer can hold (2^31-1 ms, about 24.8 days); longer ones are cut to it. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 function validateListCombination(q: { rv: string; match: string; cont: string; watch: boolean; sendInitialEvents?: boolean }): void {
   const errors: FieldError[] = q.watch ? watchOptionErrors(q) : listOptionErrors(q);
@@ -126,9 +135,10 @@ function fieldValue(obj: KubeObject, path: string, _namespace: string | undefine
   return value === undefined || value === null ? '' : String(value);
 }
 
+/** An int64 query value (Go's strconv.ParseInt: optional sign, in range); negative counts as 0. */
 function parseNonNegativeInt(value: string | null, name: string): number {
   if (value === null || value === '') return 0;
-  if (!/^-?\d+$/.test(value)) throw badRequest(`${name}: invalid value "${value}": must be an integer`);
+  if (!/^[+-]?\d+$/.test(value) || BigInt(value) > MAX_INT64 || BigInt(value) < -MAX_INT64 - 1n) throw badRequest(`${name}: invalid value "${value}": must be an integer`);
   const n = Number(value);
   return n < 0 ? 0 : n;
 }

@@ -25,7 +25,7 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, op:
       if (op === 'list') return resourceExpired('The resourceVersion for the provided list is too old.');
       return resourceExpired(err.message.startsWith('too old resource version') ? err.message : `too old resource version: ${err.message}`);
     case 'ResourceVersionTooLarge':
-      return new StatusError(504, 'Timeout', `Too large resource version: ${err.message}`, { retryAfterSeconds: 1 });
+      return new StatusError(504, 'Timeout', err.message.startsWith('Too large resource version') ? err.message : `Too large resource version: ${err.message}`, { retryAfterSeconds: 1 });
     case 'InvalidContinue': return badRequest(err.message);
     case 'Unavailable': return serviceUnavailable(err.message);
     default: return internalError(err.message);

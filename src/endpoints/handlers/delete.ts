@@ -1,17 +1,8 @@
 import type { KubeObject } from '../../apimachinery/types.ts';
-import { badRequest, invalid } from '../../errors/status-error.ts';
-import type { DeletePreconditions } from '../../registry/store.ts';
+import { parseDeleteOptionsBody, type DeleteOptionsBody } from '../delete-options.ts';
 import { readBody, writeObject } from '../http.ts';
 import { parseListQuery } from '../list-options.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } from '../scope.ts';
-
-interface DeleteOptionsBody {
-  preconditions?: DeletePreconditions;
-  propagationPolicy?: string;
-  dryRun?: string[];
-  gracePeriodSeconds?: number;
-  orphanDependents?: boolean;
-}
 
 /**
  * DELETE of one object. Immediate deletion answers 200 with a Status of Success naming the
@@ -56,22 +47,5 @@ export async function handleDeleteCollection(scope: RequestScope): Promise<void>
 }
 
 async function readDeleteOptions(scope: RequestScope): Promise<DeleteOptionsBody> {
-  const body = (await readBody(scope.req)).toString('utf8').trim();
-  let options: DeleteOptionsBody = {};
-  if (body) {
-    try {
-      options = JSON.parse(body) as DeleteOptionsBody;
-    } catch (err) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
-    }
-    if (!options || typeof options !== 'object' || Array.isArray(options)) throw badRequest('the body of a delete must be a DeleteOptions object');
-  }
-  const policy = scope.query.get('propagationPolicy') ?? options.propagationPolicy;
-  if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', detail: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` }]);
-  }
-  if (options.preconditions !== undefined && (typeof options.preconditions !== 'object' || options.preconditions === null)) {
-    throw badRequest('preconditions must be an object with uid and/or resourceVersion');
-  }
-  return options;
+  return parseDeleteOptionsBody((await readBody(scope.req)).toString('utf8'), scope.query.get('propagationPolicy'));
 }
