@@ -5,7 +5,7 @@ import { createRequestHeaderAuthenticator } from '../auth/request-header.ts';
 import { createX509Authenticator } from '../auth/x509.ts';
 import { createTokenReviewAuthenticator } from '../auth/delegating/token-review.ts';
 import { createSubjectAccessReviewAuthorizer } from '../auth/delegating/subject-access-review.ts';
-import { createApiServer, type ApiServer, type TlsMaterial } from './server.ts';
+import { createApiServer, type ApiServer, type ServingLimits, type TlsMaterial } from './server.ts';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.ts';
 import { hostname } from 'node:os';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
@@ -37,6 +37,8 @@ export interface DelegatedOptions {
   authenticationConfigMap?: ConfigMapRef;
   /** Token audiences for TokenReview. */
   audiences?: string[];
+  /** In-flight, timeout and connection limits (default: kube-apiserver's). */
+  limits?: ServingLimits;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
     return { cert: pair.cert, key: pair.key, clientCAs: cas || undefined };
   };
   const server = createApiServer({
-    resources: opts.resources, storage, tls,
+    ...opts.limits, resources: opts.resources, storage, tls,
     authenticators: [
       createRequestHeaderAuthenticator(() => authConfig.current()?.requestHeader),
       createX509Authenticator(() => authConfig.current()?.clientCaPem),

@@ -3,12 +3,29 @@ import type { Resource } from '../resource/define-resource.ts';
 import type { StorageOptions } from './storage-options.ts';
 import { runStandalone } from './standalone.ts';
 import { runDelegated } from './delegated.ts';
-import type { ApiServer } from './server.ts';
+import type { ApiServer, ServingLimits } from './server.ts';
 
 interface Flags {
   securePort: number; bindAddress?: string; tlsCertDir?: string; kubeconfig?: string; standalone?: boolean;
   storage: string; dataDir: string; etcdServers?: string; etcdPrefix: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string;
   authenticationConfigMap: string; devDir: string; shutdownDelay: number;
+  requestTimeout: number; maxRequestsInflight: number; maxMutatingRequestsInflight: number;
+  http2MaxStreamsPerConnection: number; idleConnectionTimeout: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
+  return n;
+}
+
+/** The serving limits the flags ask for. */
+function servingLimits(flags: Flags): ServingLimits {
+  return {
+    requestTimeoutMs: flags.requestTimeout * 1000,
+    maxInFlight: { readOnly: flags.maxRequestsInflight, mutating: flags.maxMutatingRequestsInflight },
+    connectionLimits: { maxConcurrentStreams: flags.http2MaxStreamsPerConnection, idleTimeoutMs: flags.idleConnectionTimeout * 1000 },
+  };
 }
 
 function port(value: string): number {
@@ -40,6 +57,11 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
     .option('--authentication-config-map <ns/name>', 'where kube-apiserver publishes the front-proxy trust', 'kube-system/extension-apiserver-authentication')
     .option('--dev-dir <dir>', 'standalone mode: certificates, kubeconfig and data', '.extapi/dev')
     .option('--shutdown-delay <seconds>', 'on SIGTERM, report not-ready for this long before closing', Number, 0)
+    .option('--request-timeout <seconds>', 'deadline of non-watch requests (504 beyond; a response its client stopped reading is reset)', positiveInt, 60)
+    .option('--max-requests-inflight <n>', 'concurrent read-only requests (429 beyond; health probes exempt)', positiveInt, 400)
+    .option('--max-mutating-requests-inflight <n>', 'concurrent mutating requests (429 beyond)', positiveInt, 200)
+    .option('--http2-max-streams-per-connection <n>', 'concurrent HTTP/2 streams per connection', positiveInt, 100)
+    .option('--idle-connection-timeout <seconds>', 'close connections idle this long (HTTP/1.1 keep-alive, HTTP/2 with no open stream)', positiveInt, 90)
     .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2); })
     .showHelpAfterError(false);
   const flags = program.parse(argv).opts<Flags>();
@@ -48,14 +70,14 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
   let server: ApiServer;
   if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
     const explicitStorage = program.getOptionValueSource('storage') === 'cli' ? storage : undefined;
-    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage });
+    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage, limits: servingLimits(flags) });
     console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
     server = dev.server;
   } else {
     const [ns, name] = flags.authenticationConfigMap.split('/');
     server = await runDelegated({
       resources, storage, port: flags.securePort, host: flags.bindAddress ?? '0.0.0.0', tlsCertDir: flags.tlsCertDir,
-      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name },
+      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name }, limits: servingLimits(flags),
     });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

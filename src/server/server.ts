@@ -27,8 +27,22 @@ export interface TlsMaterial {
   clientCAs?: string;
 }
 
+/** How much a server accepts at once and how long it waits: the kube-apiserver flags of the same names. */
+export interface ServingLimits {
+  /** Concurrent non-watch requests (default 400 read-only, 200 mutating); beyond: 429. */
+  maxInFlight?: InFlightLimits;
+  /**
+   * Deadline of non-watch requests (default 60 s); beyond: 504 Timeout, or the stream reset when
+   * its body has begun (a client that stopped reading); a watch whose client stops reading is
+   * reset after the same time.
+   */
+  requestTimeoutMs?: number;
+  /** Idle, header and HTTP/2 stream limits per connection (default: kube-apiserver's, CONNECTION_LIMITS). */
+  connectionLimits?: Partial<ConnectionLimits>;
+}
+
 /** Options of createApiServer. */
-export interface ApiServerOptions {
+export interface ApiServerOptions extends ServingLimits {
   resources: Resource[];
   storage: Storage;
   /** TLS; omit only for in-process tests (plain HTTP, loopback only). */
@@ -46,16 +60,6 @@ export interface ApiServerOptions {
   readyChecks?: HealthCheck[];
   /** Server-wide admission plugins (e.g. NamespaceLifecycle), after each resource's own hooks. */
   admission?: AdmissionPlugin[];
-  /** Concurrent non-watch requests (default 400 read-only, 200 mutating); beyond: 429. */
-  maxInFlight?: InFlightLimits;
-  /**
-   * Deadline of non-watch requests (default 60 s); beyond: 504 Timeout, or the stream reset when
-   * its body has begun (a client that stopped reading); a watch whose client stops reading is
-   * reset after the same time.
-   */
-  requestTimeoutMs?: number;
-  /** Idle, header and HTTP/2 stream limits per connection (default: kube-apiserver's, CONNECTION_LIMITS). */
-  connectionLimits?: Partial<ConnectionLimits>;
   version?: Record<string, string>;
   log?: (msg: string) => void;
 }

@@ -6,7 +6,7 @@ import { createX509Authenticator } from '../auth/x509.ts';
 import type { Authorizer } from '../auth/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
 import { openStorage, type StorageOptions } from './storage-options.ts';
-import { createApiServer, type ApiServer } from './server.ts';
+import { createApiServer, type ApiServer, type ServingLimits } from './server.ts';
 
 /** Options of runStandalone. */
 export interface StandaloneOptions {
@@ -19,6 +19,8 @@ export interface StandaloneOptions {
   host?: string;
   /** Default: embedded SQLite under `dir`. */
   storage?: StorageOptions;
+  /** In-flight, timeout and connection limits (default: kube-apiserver's). */
+  limits?: ServingLimits;
 }
 
 /** Authenticated users may do anything; everyone else was already refused with 401. */
@@ -44,7 +46,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<{ server: 
   const client = await reuseOrCreate(join(dir, 'client'), () => issueClientCertificate(ca, { user: 'extapi-dev', groups: ['system:masters'] }));
   const storage = await openStorage(opts.storage ?? { kind: 'embedded', dataDir: dir }, opts.resources);
   const server = createApiServer({
-    resources: opts.resources, storage,
+    ...opts.limits, resources: opts.resources, storage,
     tls: { cert: serving.certPem, key: serving.keyPem, clientCAs: ca.certPem },
     authenticators: [createX509Authenticator(() => ca.certPem)],
     authorizer: authenticatedUsers,
