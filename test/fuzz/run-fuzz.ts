@@ -1,0 +1,55 @@
+/** Runs seeded random requests against a server process and tallies what came back. */
+import { Random } from './random.ts';
+import { generateRequest, type FuzzRequest } from './requests.ts';
+import type { ServerProcess } from './server-process.ts';
+import { http1Transport, http2Transport, sendRaw, type Outcome, type Transport } from './transport.ts';
+
+/** The tally of a fuzz run. */
+export interface FuzzStats {
+  sent: number;
+  byProtocol: Record<string, number>;
+  statuses: Record<string, number>;
+  /** Answers ≥ 500, with the request that got each (first 20). */
+  serverErrors: { status: number; request: FuzzRequest }[];
+  serverErrorCount: number;
+  /** Connection-level outcomes by name (first request of each kept as an example). */
+  connectionErrors: Record<string, { count: number; example: FuzzRequest }>;
+  hangs: FuzzRequest[];
+  seconds: number;
+}
+
+/** Sends `requests` requests generated from `seed`, alternating HTTP/1.1 and HTTP/2, `concurrency` at once. */
+export async function runFuzz(server: ServerProcess, seed: number, requests: number, concurrency = 16): Promise<FuzzStats> {
+  const rng = new Random(seed);
+  const stats: FuzzStats = { sent: 0, byProtocol: {}, statuses: {}, serverErrors: [], serverErrorCount: 0, connectionErrors: {}, hangs: [], seconds: 0 };
+  const h1 = http1Transport(server.url, server.creds, concurrency);
+  const h2: Transport[] = [http2Transport(server.url, server.creds), http2Transport(server.url, server.creds)];
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < requests) {
+      const i = next++;
+      const req = generateRequest(rng);
+      const protocol = req.raw ? 'raw HTTP/1.1' : i % 2 === 0 ? 'HTTP/1.1' : 'HTTP/2';
+      const outcome: Outcome = req.raw ? await sendRaw(server.url, server.creds, req) : await (protocol === 'HTTP/1.1' ? h1 : h2[i % 4 === 1 ? 0 : 1]).send(req);
+      stats.sent++;
+      stats.byProtocol[protocol] = (stats.byProtocol[protocol] ?? 0) + 1;
+      if ('status' in outcome) {
+        stats.statuses[outcome.status] = (stats.statuses[outcome.status] ?? 0) + 1;
+        if (outcome.status >= 500) {
+          stats.serverErrorCount++;
+          if (stats.serverErrors.length < 20) stats.serverErrors.push({ status: outcome.status, request: req });
+        }
+      } else if ('error' in outcome) {
+        const key = `${protocol}: ${outcome.error}`;
+        stats.connectionErrors[key] ??= { count: 0, example: req };
+        stats.connectionErrors[key].count++;
+      } else stats.hangs.push(req);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  h1.close();
+  for (const t of h2) t.close();
+  stats.seconds = (Date.now() - started) / 1000;
+  return stats;
+}

@@ -1,0 +1,73 @@
+/**
+ * The server under test as a real process: the wardle sample, standalone (development CA and
+ * client certificate), on a free loopback port, with the chosen storage. Reports its RSS and
+ * open descriptors from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeLoopbackPorts } from '../../src/testing/ports.ts';
+import type { Credentials } from './transport.ts';
+import { http1Transport } from './transport.ts';
+
+/** A running server process. */
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  creds: Credentials;
+  /** Resident memory, bytes. */
+  rss(): Promise<number>;
+  /** Open file descriptors. */
+  descriptors(): Promise<number>;
+  /** Lines the process logged (stderr and stdout). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Storage of the server under test. */
+export type Backend = { kind: 'memory' } | { kind: 'embedded' } | { kind: 'etcd'; servers: string };
+
+/** Starts the wardle server with `backend` and `flags` (e.g. shortened timeouts) and waits for /readyz. */
+export async function startServerProcess(backend: Backend, flags: string[] = []): Promise<ServerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'extapi-fuzz-'));
+  const [port] = await freeLoopbackPorts(1);
+  const storage = backend.kind === 'etcd' ? ['--storage', 'etcd', '--etcd-servers', backend.servers, '--etcd-prefix', `/fuzz-${port}`] : ['--storage', backend.kind, '--data-dir', join(dir, 'data')];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
+    '--secure-port', String(port), '--bind-address', '127.0.0.1', ...storage, ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
+  let output = '';
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  const url = `https://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  let creds: Credentials | undefined;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      creds ??= { ca: await readFile(join(dir, 'ca.crt'), 'utf8'), cert: await readFile(join(dir, 'client.crt'), 'utf8'), key: await readFile(join(dir, 'client.key'), 'utf8') };
+      const probe = http1Transport(url, creds, 1);
+      const outcome = await probe.send({ method: 'GET', path: '/readyz', headers: {} });
+      probe.close();
+      if ('status' in outcome && outcome.status === 200) break;
+    } catch { creds = undefined; }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!creds) { child.kill('SIGKILL'); throw new Error(`server not ready in 60 s:\n${output}`); }
+  const pid = child.pid!;
+  return {
+    url, pid, creds,
+    rss: async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
+    descriptors: async () => (await readdir(`/proc/${pid}/fd`)).length,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(t);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
