@@ -27,5 +27,6 @@ esac
 echo "== binaries (built once from the Go module proxy, cached by version outside the work tree)"
 bash scripts/build-control-plane.sh >/dev/null
 bash scripts/build-sample-apiserver.sh >/dev/null
+bash scripts/build-node.sh >/dev/null     # test/node/: runc, containerd, CNI, kubelet, ... (root: also apt-get)
 echo "== tests (${#files[@]} files; control plane shared across e2e files)"
 exec npx tsx src/testing/cluster-cli.ts exec -- "${runner[@]}" "${files[@]}"

@@ -101,6 +101,10 @@ function fromKubeApiError(err: KubeApiError, where: string): ActionableError {
   if (err.code === 401) {
     return new ActionableError(`${where} rejected the kubeconfig's credentials (401 Unauthorized); renew them or choose another context with --context`, { cause: err });
   }
+  const terminating = /unable to create new content in namespace (\S+) because it is being terminated/.exec(err.message);
+  if (err.code === 403 && terminating) {
+    return new ActionableError(`namespace ${terminating[1]} is being deleted, so nothing can be created in it; wait for the deletion to finish (\`extapi doctor -n ${terminating[1]}\` names what blocks it), then rerun`, { cause: err });
+  }
   if (err.code === 403) {
     return new ActionableError(`${trimDot(err.message)}; ask a cluster admin for this permission or use a context that has it`, { cause: err });
   }

@@ -29,16 +29,24 @@ export async function ensureControlPlaneBinaries(versions: BinaryVersions = {}):
   const env = { ...process.env };
   if (versions.k8sVersion) env.EXTAPI_K8S_VERSION = versions.k8sVersion;
   if (versions.etcdVersion) env.EXTAPI_ETCD_VERSION = versions.etcdVersion;
-  const child = spawn('bash', [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  const code = await new Promise<number | null>((r) => child.once('close', r));
-  if (code !== 0) throw new Error(`scripts/build-control-plane.sh failed (exit ${code}); see its output above`);
-  const binDir = out.trim().split('\n').pop() ?? '';
+  const binDir = await runBuildScript(script, env);
   for (const bin of ['etcd', 'kube-apiserver', 'kubectl']) {
     if (!existsSync(join(binDir, bin))) throw new Error(`build script printed "${binDir}" but ${bin} is not there`);
   }
   return binDir;
+}
+
+/**
+ * Runs a build script (its progress to our stderr) and returns the bin directory it prints on its
+ * last line; throws when it fails.
+ */
+export async function runBuildScript(script: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn('bash', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  const code = await new Promise<number | null>((r) => child.once('close', r));
+  if (code !== 0) throw new Error(`${script.slice(REPO_ROOT.length + 1)} failed (exit ${code}); see its output above`);
+  return out.trim().split('\n').pop() ?? '';
 }
 
 /**

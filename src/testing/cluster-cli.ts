@@ -3,7 +3,8 @@
  * `exec` to share one plane across all e2e test files of a run (see shared-control-plane.ts).
  *
  * ```sh
- * tsx src/testing/cluster-cli.ts up     [--dir .extapi/cluster]   # detached; prints kubeconfig + state paths
+ * tsx src/testing/cluster-cli.ts up     [--dir .extapi/cluster] [--with-node]   # detached; prints kubeconfig + state paths
+ *                                  # --with-node (root): + kube-controller-manager, kube-scheduler, containerd, kubelet, kube-proxy
  * tsx src/testing/cluster-cli.ts status [--dir .extapi/cluster]
  * tsx src/testing/cluster-cli.ts down   [--dir .extapi/cluster]   # stops by PID, removes the dir
  * tsx src/testing/cluster-cli.ts exec   [--dir <tmp>] -- <command...>  # plane for the command's lifetime,
@@ -20,6 +21,9 @@ import type { ControlPlaneState } from './control-plane-state.ts';
 import { startControlPlane } from './control-plane.ts';
 import { commandLineIncludes, isAlive, removeDir, stopGroupByPid } from './processes.ts';
 import { SHARED_CLUSTER_ENV } from './shared-control-plane.ts';
+import { startNodeCluster } from './node/node-cluster.ts';
+import type { NodeClusterState } from './node/node-cluster.ts';
+import { teardownNodeCluster } from './node/teardown.ts';
 
 /** Default directory of the `up`/`down` plane. */
 export const DEFAULT_CLUSTER_DIR = join(REPO_ROOT, '.extapi', 'cluster');
@@ -27,6 +31,7 @@ export const DEFAULT_CLUSTER_DIR = join(REPO_ROOT, '.extapi', 'cluster');
 interface CliArgs {
   command: string;
   dir?: string;
+  withNode: boolean;
   rest: string[];
 }
 
@@ -36,14 +41,19 @@ function parseArgs(argv: string[]): CliArgs {
   const own = sep >= 0 ? tail.slice(0, sep) : tail;
   const rest = sep >= 0 ? tail.slice(sep + 1) : [];
   const i = own.indexOf('--dir');
-  return { command, dir: i >= 0 ? resolve(own[i + 1]) : undefined, rest };
+  return { command, dir: i >= 0 ? resolve(own[i + 1]) : undefined, withNode: own.includes('--with-node'), rest };
 }
 
 async function liveState(dir: string): Promise<ControlPlaneState | undefined> {
   const file = join(dir, 'state.json');
   if (!existsSync(file)) return undefined;
   const state = await readControlPlaneState(file);
-  return Object.values(state.pids).every((pid) => isAlive(pid) && commandLineIncludes(pid, state.dir)) ? state : undefined;
+  const pids = [...Object.values(state.pids), ...Object.values(hasNode(state) ? state.node.pids : {})];
+  return pids.every((pid) => isAlive(pid) && commandLineIncludes(pid, state.dir)) ? state : undefined;
+}
+
+function hasNode(state: ControlPlaneState): state is NodeClusterState {
+  return 'node' in state && !!(state as NodeClusterState).node;
 }
 
 function printState(state: ControlPlaneState): void {
@@ -54,12 +64,16 @@ function printState(state: ControlPlaneState): void {
     `state:      ${join(state.dir, 'state.json')}   (export ${SHARED_CLUSTER_ENV}=${join(state.dir, 'state.json')})`,
     `pids:       etcd ${state.pids.etcd}, kube-apiserver ${state.pids.kubeApiserver}`,
     `logs:       ${state.logs.kubeApiserver}`,
+    ...(hasNode(state) ? [
+      `node:       ${state.node.name} on bridge ${state.node.network.bridge} (${state.node.network.gateway}; pods ${state.node.network.podCidr}, services ${state.node.network.serviceCidr})`,
+      `node pids:  ${Object.entries(state.node.pids).map(([n, p]) => `${n} ${p}`).join(', ')}`,
+    ] : []),
     '',
   ].join('\n'));
 }
 
-/** `up`: start a detached plane in `dir` unless one is already running there. */
-async function up(dir: string): Promise<number> {
+/** `up`: start a detached plane (with a node when asked) in `dir` unless one is already running there. */
+async function up(dir: string, withNode: boolean): Promise<number> {
   const running = await liveState(dir);
   if (running) {
     process.stderr.write('[control-plane] already running\n');
@@ -67,7 +81,7 @@ async function up(dir: string): Promise<number> {
     return 0;
   }
   await down(dir);
-  const cp = await startControlPlane({ dir, detached: true, keepDir: true });
+  const cp = withNode ? await startNodeCluster({ dir, detached: true }) : await startControlPlane({ dir, detached: true, keepDir: true });
   printState(cp.state);
   return 0;
 }
@@ -77,6 +91,11 @@ async function down(dir: string): Promise<number> {
   const file = join(dir, 'state.json');
   if (existsSync(file)) {
     const state = await readControlPlaneState(file);
+    if (hasNode(state)) {
+      await teardownNodeCluster(state, { log: (m) => process.stderr.write(`[node] ${m}\n`) });
+      process.stderr.write(`[node] stopped ${state.node.name} and its control plane\n`);
+      return 0;
+    }
     // the state's dir appears in both command lines (data dir, cert paths): never signal a reused PID
     for (const [name, pid] of [['kube-apiserver', state.pids.kubeApiserver], ['etcd', state.pids.etcd]] as const) {
       if (!commandLineIncludes(pid, state.dir)) continue;
@@ -108,7 +127,7 @@ async function exec(dir: string | undefined, command: string[]): Promise<number>
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   switch (args.command) {
-    case 'up': return up(args.dir ?? DEFAULT_CLUSTER_DIR);
+    case 'up': return up(args.dir ?? DEFAULT_CLUSTER_DIR, args.withNode);
     case 'down': return down(args.dir ?? DEFAULT_CLUSTER_DIR);
     case 'status': {
       const state = await liveState(args.dir ?? DEFAULT_CLUSTER_DIR);
@@ -118,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'exec': return exec(args.dir, args.rest);
     default:
-      process.stderr.write('usage: cluster-cli up|down|status [--dir DIR] | exec [--dir DIR] -- <command...>\n');
+      process.stderr.write('usage: cluster-cli up [--with-node] [--dir DIR] | down|status [--dir DIR] | exec [--dir DIR] -- <command...>\n');
       return args.command === 'help' ? 0 : 2;
   }
 }

@@ -1,6 +1,17 @@
 /** Command lines of etcd and kube-apiserver for a loopback test control plane (recipe §3, as verified). */
 import type { ControlPlanePkiPaths } from './control-plane-pki.ts';
 
+/** Where kube-apiserver serves: loopback by default; a node cluster's bridge address so pods reach it. */
+export interface ApiServerNetwork {
+  /** Bind and advertise address (default 127.0.0.1). */
+  host: string;
+  /** `--service-cluster-ip-range` (default 10.0.0.0/24). */
+  serviceCidr: string;
+}
+
+/** The loopback network of the default control plane. */
+export const LOOPBACK_NETWORK: ApiServerNetwork = { host: '127.0.0.1', serviceCidr: '10.0.0.0/24' };
+
 /** The loopback ports of one control plane. */
 export interface ControlPlanePorts {
   etcdClient: number;
@@ -28,17 +39,19 @@ export function etcdArgs(dataDir: string, ports: ControlPlanePorts): string[] {
  * front-proxy (requestheader) trust with a separate CA, the aggregator's proxy client cert,
  * service-account keys, RBAC, and aggregator routing via Services (ExternalName works).
  */
-export function apiServerArgs(dir: string, pki: ControlPlanePkiPaths, ports: ControlPlanePorts, allowedNames: string[]): string[] {
+export function apiServerArgs(
+  dir: string, pki: ControlPlanePkiPaths, ports: ControlPlanePorts, allowedNames: string[], net: ApiServerNetwork = LOOPBACK_NETWORK,
+): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1', `--secure-port=${ports.apiserver}`, '--advertise-address=127.0.0.1',
+    `--bind-address=${net.host}`, `--secure-port=${ports.apiserver}`, `--advertise-address=${net.host}`,
     '--endpoint-reconciler-type=none',
     `--tls-cert-file=${pki.apiserverCert}`, `--tls-private-key-file=${pki.apiserverKey}`,
     `--client-ca-file=${pki.caCert}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${pki.serviceAccountPub}`,
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--service-cluster-ip-range=${net.serviceCidr}`,
     '--authorization-mode=Node,RBAC',
     `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
     `--requestheader-allowed-names=${allowedNames.join(',')}`,

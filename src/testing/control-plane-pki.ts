@@ -55,13 +55,16 @@ async function writePair(dir: string, name: string, pair: CertificateAndKey): Pr
   return [cert, key];
 }
 
-/** Generates the whole layout into `<dir>/pki` and returns the paths and PEMs. */
-export async function generateControlPlanePki(dir: string): Promise<ControlPlanePki> {
+/**
+ * Generates the whole layout into `<dir>/pki` and returns the paths and PEMs. `extraIps` are added
+ * to the serving certificate's IP SANs (a node cluster's bridge address and `kubernetes` Service IP).
+ */
+export async function generateControlPlanePki(dir: string, extraIps: string[] = []): Promise<ControlPlanePki> {
   const pki = join(dir, 'pki');
   await mkdir(pki, { recursive: true });
   const ca = await createCertificateAuthority({ commonName: 'extapi-cluster-ca' });
   const apiserver = await issueServingCertificate(ca, {
-    commonName: 'kube-apiserver', dnsNames: APISERVER_DNS_NAMES, ipAddresses: APISERVER_IPS,
+    commonName: 'kube-apiserver', dnsNames: APISERVER_DNS_NAMES, ipAddresses: [...APISERVER_IPS, ...extraIps],
   });
   const admin = await issueClientCertificate(ca, { user: 'extapi-admin', groups: ['system:masters'] });
   const frontProxyCa = await createCertificateAuthority({ commonName: 'extapi-front-proxy-ca' });

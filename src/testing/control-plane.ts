@@ -19,7 +19,8 @@ import type { ControlPlanePki } from './control-plane-pki.ts';
 import { controlPlaneHandle, writeControlPlaneState } from './control-plane-state.ts';
 import type { ControlPlane, ControlPlaneState } from './control-plane-state.ts';
 import { apiServerArgs, etcdArgs } from './control-plane-args.ts';
-import type { ControlPlanePorts } from './control-plane-args.ts';
+import { LOOPBACK_NETWORK } from './control-plane-args.ts';
+import type { ApiServerNetwork, ControlPlanePorts } from './control-plane-args.ts';
 import { freeLoopbackPorts } from './ports.ts';
 import { removeDir, spawnManaged } from './processes.ts';
 import type { ManagedProcess } from './processes.ts';
@@ -41,6 +42,11 @@ export interface ControlPlaneOptions {
   keepDir?: boolean;
   /** Let the processes outlive this Node process (`cluster:up`): no watchdog, no exit handlers. */
   detached?: boolean;
+  /**
+   * Serve on this address with this service range instead of loopback (a node cluster: the bridge
+   * address, so that pods reach kube-apiserver). Default {@link LOOPBACK_NETWORK}.
+   */
+  network?: ApiServerNetwork;
   /** Extra kube-apiserver flags, appended last (later flags win). */
   extraApiServerArgs?: string[];
   /** Give up waiting for readiness after this long. Default 90 s. */
@@ -59,12 +65,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const dir = opts.dir ?? await mkdtemp(join(tmpdir(), 'extapi-cp-'));
   await mkdir(join(dir, 'logs'), { recursive: true });
   const keepDir = opts.keepDir ?? process.env.EXTAPI_KEEP_CONTROL_PLANE_DIR === '1';
-  const pki = await generateControlPlanePki(dir);
+  const net = opts.network ?? LOOPBACK_NETWORK;
+  const pki = await generateControlPlanePki(dir, net === LOOPBACK_NETWORK ? [] : [net.host, firstServiceIp(net.serviceCidr)]);
   for (let attempt = 1; ; attempt++) {
     const ports = await pickPorts();
     try {
       const procs = await startProcesses({ binDir, dir, pki, ports, opts, keepDir, attempt });
-      const state = await finishStart({ binDir, dir, pki, ports, procs, startMs: Date.now() - t0 });
+      const state = await finishStart({ binDir, dir, pki, ports, procs, host: net.host, startMs: Date.now() - t0 });
       log(`ready at ${state.url} in ${state.startMs} ms (dir ${dir})`);
       const stop = async (): Promise<void> => {
         await procs.apiserver.stop();
@@ -81,6 +88,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       throw err;
     }
   }
+}
+
+/** The first address of a service range: the `kubernetes` Service's ClusterIP (10.0.0.0/24 -> 10.0.0.1). */
+export function firstServiceIp(cidr: string): string {
+  const octets = cidr.split('/')[0].split('.').map(Number);
+  octets[3] += 1;
+  return octets.join('.');
 }
 
 async function pickPorts(): Promise<ControlPlanePorts> {
@@ -115,10 +129,11 @@ async function startProcesses(ctx: StartContext): Promise<Processes> {
   let apiserver: ManagedProcess | undefined;
   try {
     await waitForEtcdHealthy(etcd, ports.etcdClient, deadline);
-    const args = [...apiServerArgs(dir, pki.paths, ports, [FRONT_PROXY_CLIENT_CN]), ...(opts.extraApiServerArgs ?? [])];
+    const net = opts.network ?? LOOPBACK_NETWORK;
+    const args = [...apiServerArgs(dir, pki.paths, ports, [FRONT_PROXY_CLIENT_CN], net), ...(opts.extraApiServerArgs ?? [])];
     apiserver = spawnManaged('kube-apiserver', join(binDir, 'kube-apiserver'), args,
       { ...common, logPath: join(dir, 'logs', 'kube-apiserver.log') });
-    await waitForApiServerReady(apiserver, ports.apiserver, pki, deadline);
+    await waitForApiServerReady(apiserver, ports.apiserver, pki, deadline, net.host);
     return { etcd, apiserver };
   } catch (err) {
     await apiserver?.stop(2000);
@@ -133,13 +148,14 @@ interface FinishContext {
   pki: ControlPlanePki;
   ports: ControlPlanePorts;
   procs: Processes;
+  host: string;
   startMs: number;
 }
 
 /** Writes the admin kubeconfig and state.json. */
 async function finishStart(ctx: FinishContext): Promise<ControlPlaneState> {
   const { dir, pki, ports, procs } = ctx;
-  const url = `https://127.0.0.1:${ports.apiserver}`;
+  const url = `https://${ctx.host}:${ports.apiserver}`;
   const adminKubeconfigPath = join(dir, 'admin.kubeconfig');
   await writeKubeconfig(adminKubeconfigPath, {
     server: url, caPem: pki.ca.certPem, userName: 'extapi-admin',

@@ -60,11 +60,11 @@ export function waitForEtcdHealthy(proc: ManagedProcess, port: number, deadline:
   return pollReady(proc, 'etcd', probe, deadline);
 }
 
-/** Waits for kube-apiserver's `/readyz?verbose`, authenticating as the admin. */
-export function waitForApiServerReady(proc: ManagedProcess, port: number, pki: ControlPlanePki, deadline: number): Promise<void> {
+/** Waits for kube-apiserver's `/readyz?verbose` on `host` (default 127.0.0.1), authenticating as the admin. */
+export function waitForApiServerReady(proc: ManagedProcess, port: number, pki: ControlPlanePki, deadline: number, host = '127.0.0.1'): Promise<void> {
   const probe: ProbeFn = () => new Promise((resolve, reject) => {
     const req = httpsRequest({
-      host: '127.0.0.1', port, path: '/readyz?verbose', timeout: 3000,
+      host, port, path: '/readyz?verbose', timeout: 3000,
       ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem,
     }, (res) => collect(res, resolve));
     req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject).end();

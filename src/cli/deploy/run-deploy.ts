@@ -14,8 +14,9 @@ import { displayName } from '../kube/rest-mapping.ts';
 import { buildManifests } from '../manifests/build.ts';
 import type { ManifestSpec, StepObject } from '../manifests/types.ts';
 import { fetchPeerCertificate } from '../probe/tls-probe.ts';
+import { waitUntilNamespaceUsable } from './namespace-deletion.ts';
 import { checkApiRegistration, checkCertManager, describePermissions, missingPermissions } from './preflight.ts';
-import { waitForApiService, waitForDeployment } from './wait.ts';
+import { waitForApiService, waitForDeployment, waitForKubectlReady } from './wait.ts';
 
 /** What deploy works with. */
 export interface DeployContext {
@@ -40,6 +41,7 @@ export interface DeployResult {
 export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
   const objects = buildManifests(ctx.spec);
   await preflight(ctx, objects);
+  await namespaceUsable(ctx);
   reportCertificates(ctx);
   const outcomes = await applyAll(ctx, objects);
   const applied = summarize(outcomes);
@@ -47,6 +49,7 @@ export async function runDeploy(ctx: DeployContext): Promise<DeployResult> {
     const deadline = Date.now() + ctx.timeoutMs;
     await guard(applied, () => waitServing(ctx, deadline));
     await guard(applied, () => waitApiServices(ctx, deadline));
+    await guard(applied, () => waitKubectlReady(ctx, deadline));
     await guard(applied, () => listResources(ctx));
   }
   const unchanged = outcomes.every((o) => o.outcome === 'unchanged');
@@ -89,6 +92,20 @@ async function preflight(ctx: DeployContext, objects: StepObject[]): Promise<voi
     }
     s.done('pass', `may create and patch all ${objects.length} objects`);
   });
+}
+
+/** Step 3's precondition: a namespace being deleted is waited for (with a line saying so), or refused. */
+async function namespaceUsable(ctx: DeployContext): Promise<void> {
+  const ns = ctx.spec.target.namespace;
+  let handle: StepHandle | undefined;
+  const outcome = await waitUntilNamespaceUsable(ctx.cluster.client, ns, {
+    wait: ctx.wait, deadline: Date.now() + ctx.timeoutMs,
+    onWait: (m) => { if (handle) handle.update(m); else handle = ctx.checklist.start('3', m); },
+  }).catch((err: unknown) => {
+    handle?.done('fail', (err as Error).message);
+    throw err;
+  });
+  if (outcome === 'deleted') handle?.done('pass', `namespace ${ns} deleted; it is created again below`);
 }
 
 function reportCertificates(ctx: DeployContext): void {
@@ -156,6 +173,18 @@ async function waitApiServices(ctx: DeployContext, deadline: number): Promise<vo
       s.done('pass', 'Available');
     });
   }
+}
+
+async function waitKubectlReady(ctx: DeployContext, deadline: number): Promise<void> {
+  const groups = ctx.spec.target.groups.flatMap((g) => g.versions.map((version) => ({
+    group: g.group, version,
+    resources: g.resources.filter((r) => r.versions.some((v) => v.name === version)).map((r) => r.plural),
+  })));
+  await step(ctx.checklist, '14', 'discovery and OpenAPI v3 published through kube-apiserver (what kubectl reads)', async (s) => {
+    const r = await waitForKubectlReady(ctx.cluster.client, groups, deadline, (m) => s.update(m));
+    if (!r.ok) throw new ActionableError(`kube-apiserver has not published what kubectl needs after ${ctx.timeoutMs / 1000}s: ${r.message}; run \`extapi doctor -n ${ctx.spec.target.namespace}\` for the cause`);
+    s.done('pass', r.message);
+  });
 }
 
 async function listResources(ctx: DeployContext): Promise<void> {

@@ -4,6 +4,7 @@
  * why pods are not ready: image pulls, crash loops, scheduling).
  */
 import type { KubeClient } from '../../kube/client.ts';
+import { describeTrouble, diagnosePods } from '../kube/pod-trouble.ts';
 
 /** An APIService / Deployment status condition. */
 export interface Condition {
@@ -47,18 +48,12 @@ export async function waitForApiService(client: KubeClient, name: string, deadli
   }
 }
 
-/** Why the pods of a Deployment are not ready, from their container states. */
+/** Why the pods of a Deployment are not ready (see {@link diagnosePods}). */
 async function podTrouble(client: KubeClient, namespace: string, selector: Record<string, string>): Promise<string> {
+  const trouble = await diagnosePods(client, namespace, selector);
+  if (trouble) return describeTrouble(trouble);
   const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
   const pods = await client.request('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector } });
-  for (const pod of pods?.items ?? []) {
-    for (const cs of pod.status?.containerStatuses ?? []) {
-      const waiting = cs.state?.waiting;
-      if (waiting?.reason) return `pod ${pod.metadata.name}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
-    }
-    const unscheduled = (pod.status?.conditions ?? []).find((c: Condition) => c.type === 'PodScheduled' && c.status === 'False');
-    if (unscheduled) return `pod ${pod.metadata.name}: not scheduled: ${unscheduled.message ?? unscheduled.reason}`;
-  }
   return (pods?.items ?? []).length === 0 ? 'no pods yet' : 'pods starting';
 }
 
@@ -75,5 +70,44 @@ export async function waitForDeployment(client: KubeClient, namespace: string, n
     onUpdate(last);
     if (Date.now() >= deadline) return { ok: false, message: last };
     await sleep(1000);
+  }
+}
+
+/** The aggregated discovery document (`kubectl` >= 1.30 reads it to map kinds to resources). */
+const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+
+/** What kubectl still lacks for `group/version`, or '' when it has everything. */
+async function kubectlGap(client: KubeClient, group: string, version: string, resources: string[]): Promise<string> {
+  const discovery = await client.request('GET', '/apis', { accept: AGGREGATED_DISCOVERY, timeoutMs: 10_000 });
+  const entry = (discovery?.items ?? []).find((g: any) => g.metadata?.name === group)?.versions?.find((v: any) => v.version === version);
+  const listed = new Set((entry?.resources ?? []).map((r: any) => r.resource));
+  const unlisted = resources.filter((r) => !listed.has(r));
+  if (unlisted.length > 0) return `aggregated discovery does not list ${unlisted.join(', ')} in ${group}/${version} yet`;
+  const index = await client.request('GET', '/openapi/v3', { timeoutMs: 10_000 });
+  if (!index?.paths?.[`apis/${group}/${version}`]) return `the OpenAPI v3 index does not list apis/${group}/${version} yet`;
+  const doc = await client.request('GET', `/openapi/v3/apis/${group}/${version}`, { timeoutMs: 10_000 });
+  if (Object.keys(doc?.paths ?? {}).length === 0) return `OpenAPI v3 of ${group}/${version} has no paths yet`;
+  return '';
+}
+
+/**
+ * Polls until kube-apiserver publishes what kubectl needs for every served group version —
+ * aggregated discovery listing the resources and the OpenAPI v3 document (kubectl apply and
+ * explain read it) — or `deadline` passes. Available APIServices are not enough: the aggregator
+ * fetches discovery and OpenAPI from the server asynchronously afterwards.
+ */
+export async function waitForKubectlReady(
+  client: KubeClient, groupVersions: Array<{ group: string; version: string; resources: string[] }>, deadline: number, onUpdate: (m: string) => void,
+): Promise<WaitResult> {
+  for (;;) {
+    let gap = '';
+    for (const gv of groupVersions) {
+      gap = await kubectlGap(client, gv.group, gv.version, gv.resources).catch((err: Error) => `not served yet: ${err.message}`);
+      if (gap) break;
+    }
+    if (!gap) return { ok: true, message: 'discovery and OpenAPI v3 published' };
+    onUpdate(gap);
+    if (Date.now() >= deadline) return { ok: false, message: gap };
+    await sleep(250);
   }
 }

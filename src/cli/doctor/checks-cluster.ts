@@ -34,6 +34,18 @@ const permissions: Check = {
   },
 };
 
+/**
+ * The group versions (and their APIServices) a namespace condition says discovery failed for:
+ * `... unable to retrieve the complete list of server APIs: wardle.example.com/v1alpha1: stale GroupVersion discovery ...`.
+ */
+export function blockingApiServices(conditionMessages: string): Array<{ groupVersion: string; apiService: string }> {
+  const found = new Map<string, string>();
+  for (const m of conditionMessages.matchAll(/\b([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/(v\d+(?:(?:alpha|beta)\d+)?)\b/g)) {
+    found.set(`${m[1]}/${m[2]}`, `${m[2]}.${m[1]}`);
+  }
+  return [...found].map(([groupVersion, apiService]) => ({ groupVersion, apiService }));
+}
+
 const namespace: Check = {
   step: 3, title: 'namespace',
   async run(f) {
@@ -43,6 +55,12 @@ const namespace: Check = {
     if (!f.namespace.obj) return [result(id, 3, `namespace ${ns}`, 'fail', 'not found', f.hints.deploy)];
     if (f.namespace.obj.status?.phase === 'Terminating') {
       const why = (f.namespace.obj.status?.conditions ?? []).filter((c: any) => c.status === 'True').map((c: any) => c.message).join('; ');
+      const blocking = blockingApiServices(why);
+      if (blocking.length > 0) {
+        return [result(id, 3, `namespace ${ns}`, 'fail',
+          `is Terminating: the namespace controller cannot list ${blocking.map((b) => b.groupVersion).join(', ')} because APIService ${blocking.map((b) => b.apiService).join(', ')} is not Available (${why})`,
+          `start the server behind APIService ${blocking[0].apiService} (see the APIService checks below) and the deletion completes; or remove the APIServices (\`extapi uninstall -n ${ns}\`, or kubectl delete apiservice ${blocking.map((b) => b.apiService).join(' ')}) to let it finish without them`)];
+      }
       return [result(id, 3, `namespace ${ns}`, 'fail', `is Terminating${why ? `: ${why}` : ''}`,
         'wait for the deletion to finish (an unavailable APIService blocks it: see the cluster-wide check below), then rerun deploy')];
     }

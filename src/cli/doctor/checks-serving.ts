@@ -3,6 +3,7 @@
  * server itself (8): reachable over TLS as the aggregator connects, discovery within the
  * aggregator's 5 s budget, OpenAPI v3 served.
  */
+import { describeTrouble, diagnosePods } from '../kube/pod-trouble.ts';
 import { CERT_MOUNT } from '../manifests/types.ts';
 import { probeGet } from '../probe/tls-probe.ts';
 import { result, type Check, type CheckResult, type DoctorFacts } from './types.ts';
@@ -11,7 +12,7 @@ import { result, type Check, type CheckResult, type DoctorFacts } from './types.
 export const AGGREGATOR_BUDGET_MS = 5000;
 const SLOW_MS = 1000;
 
-function deploymentResult(f: DoctorFacts): CheckResult {
+async function deploymentResult(f: DoctorFacts): Promise<CheckResult> {
   const title = `Deployment ${f.target.namespace}/${f.names.deployment}`;
   if (f.external) return result('deployment', 7, title, 'skip', 'the server runs outside the cluster (ExternalName Service)');
   if (f.deployment.error) return result('deployment', 7, title, 'skip', `cannot read it: ${f.deployment.error}`);
@@ -24,7 +25,11 @@ function deploymentResult(f: DoctorFacts): CheckResult {
   if (!args.some((a) => a.startsWith('--tls-cert-dir'))) return result('deployment', 7, title, 'warn', `does not pass --tls-cert-dir (${CERT_MOUNT})`, f.hints.deploy);
   const available = d.status?.availableReplicas ?? 0;
   const wanted = d.spec?.replicas ?? 1;
-  if (available === 0) return result('deployment', 7, title, 'fail', `0/${wanted} replicas available`, `kubectl -n ${f.target.namespace} describe pods -l app.kubernetes.io/name=${f.target.service}`);
+  if (available === 0) {
+    const trouble = await diagnosePods(f.cluster.client, f.target.namespace, d.spec?.selector?.matchLabels ?? {});
+    if (trouble) return result('deployment', 7, title, 'fail', `0/${wanted} replicas available: ${describeTrouble(trouble)}`, trouble.fix);
+    return result('deployment', 7, title, 'fail', `0/${wanted} replicas available`, `kubectl -n ${f.target.namespace} describe pods -l app.kubernetes.io/name=${f.target.service}`);
+  }
   return result('deployment', 7, title, available < wanted ? 'warn' : 'pass', `${available}/${wanted} replicas available`);
 }
 
@@ -50,15 +55,31 @@ async function endpointsResult(f: DoctorFacts): Promise<CheckResult> {
   });
   const ready = (slices?.items ?? []).flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false);
   if (ready.length === 0) {
+    const mismatch = await selectorMismatch(f);
+    if (mismatch) return mismatch;
     return result('endpoints', 7, title, 'fail', 'no ready endpoint: no pod matches the Service selector or none is ready',
       `kubectl -n ${f.target.namespace} get pods -l app.kubernetes.io/name=${f.target.service}; kubectl -n ${f.target.namespace} describe pods`);
   }
   return result('endpoints', 7, title, 'pass', `${ready.length} ready endpoint${ready.length === 1 ? '' : 's'}`);
 }
 
+/** A Service whose selector matches none of the Deployment's pods (while the Deployment has pods). */
+async function selectorMismatch(f: DoctorFacts): Promise<CheckResult | undefined> {
+  const selector: Record<string, string> = f.service.obj?.spec?.selector ?? {};
+  const podLabels: Record<string, string> = f.deployment.obj?.spec?.template?.metadata?.labels ?? {};
+  if (!f.deployment.obj || Object.keys(selector).length === 0) return undefined;
+  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await f.cluster.client.request('GET', `/api/v1/namespaces/${f.target.namespace}/pods`, { query: { labelSelector } });
+  if ((pods?.items ?? []).length > 0) return undefined;
+  const differs = Object.entries(selector).filter(([k, v]) => podLabels[k] !== v).map(([k, v]) => `${k}=${v}`);
+  return result('endpoints', 7, `endpoints of Service ${f.target.service}`, 'fail',
+    `the Service selects no pod: its selector ${labelSelector} matches none of the Deployment's pods${differs.length ? ` (they are not labelled ${differs.join(', ')})` : ''}`,
+    'restore the Service selector: rerun `extapi deploy`');
+}
+
 const workload: Check = {
   step: 7, title: 'Deployment, Service and endpoints', namespaced: true,
-  async run(f) { return [deploymentResult(f), serviceResult(f), await endpointsResult(f)]; },
+  async run(f) { return [await deploymentResult(f), serviceResult(f), await endpointsResult(f)]; },
 };
 
 function unreachable(f: DoctorFacts, code: string, error: string): CheckResult {
