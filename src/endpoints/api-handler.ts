@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { StatusError } from '../errors/status-error.ts';
-import type { Resource, ResourceRef, UserInfo } from '../resource/define-resource.ts';
-import { ResourceStore } from '../registry/store.ts';
-import type { Storage } from '../storage/interface.ts';
-import type { AdmissionPlugin } from '../admission/types.ts';
+import { defineResource, type Resource, type ResourceRef, type UserInfo } from '../resource/define-resource.ts';
+import type { ApiResource } from '../rest/api-resource.ts';
+import type { Rest, SubresourceKind } from '../rest/interfaces.ts';
+import { implementsAll, VERB_MEMBERS } from '../rest/verbs.ts';
 import { VersionCodec } from './codec.ts';
 import { AGGREGATED_DISCOVERY_TYPES, DiscoveryIndex } from './discovery.ts';
 import { writeObject, type HttpRequest, type HttpResponse } from './http.ts';
 import { parseMediaRanges } from './negotiation.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { RequestScope } from './scope.ts';
+import { handleConnect } from './handlers/connect.ts';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleGet, handleList } from './handlers/read.ts';
 import { handleWatch } from './handlers/watch.ts';
@@ -21,43 +22,55 @@ export function notFoundPath(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
-interface Route {
+/** 405 for a verb the REST object of the path does not implement, worded as kube-apiserver words it. */
+export function methodNotAllowed(): StatusError {
+  return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
+/** What serves one {resource, subresource} in one version. */
+interface Endpoint {
   resource: Resource;
+  rest: Rest;
+  /** The codec of the path's version (or of the subresource's own kind). */
   codec: VersionCodec;
+  /** Codecs of every version a body may come in, by apiVersion. */
   codecs: Map<string, VersionCodec>;
-  store: ResourceStore;
 }
 
 /**
  * Serves `/apis`, `/apis/<group>`, `/apis/<group>/<version>` and every resource path of the given
- * resources (namespaced and cluster-scoped forms, `/status`, legacy `/watch/`). Errors are thrown
- * as StatusError for the server's one error boundary to answer.
+ * resources (namespaced and cluster-scoped forms, subresources, legacy `/watch/`), each by the
+ * REST object of its {resource, subresource}: a verb that object does not implement answers 405.
+ * Errors are thrown as StatusError for the server's one error boundary to answer.
  */
 export class ApiHandler {
   readonly discovery: DiscoveryIndex;
-  readonly stores = new Map<string, ResourceStore>();
-  private readonly routes = new Map<string, Route>();
-  private readonly storage: Storage;
+  private readonly resources = new Map<string, ApiResource>();
+  private readonly endpoints = new Map<string, Endpoint>();
   private readonly aggregatedCache = new Map<string, { body: string; etag: string }>();
 
-  constructor(resources: Resource[], storage: Storage, admission: AdmissionPlugin[] = []) {
-    this.storage = storage;
-    this.discovery = new DiscoveryIndex(resources);
-    for (const resource of resources) {
-      const store = new ResourceStore(resource, storage, admission);
-      this.stores.set(`${resource.group}/${resource.plural}`, store);
+  constructor(apiResources: ApiResource[]) {
+    this.discovery = new DiscoveryIndex(apiResources);
+    for (const api of apiResources) {
+      const { resource } = api;
+      this.resources.set(`${resource.group}/${resource.plural}`, api);
       const codecs = new Map(resource.versions.map((v) => [`${resource.group}/${v.name}`, new VersionCodec(resource, v)]));
       for (const codec of codecs.values()) {
-        this.routes.set(`${resource.group}/${codec.version.name}/${resource.plural}`, { resource, codec, codecs, store });
+        const base = `${resource.group}/${codec.version.name}/${resource.plural}`;
+        this.endpoints.set(base, { resource, rest: api.rest, codec, codecs });
+        for (const [name, rest] of api.subresources) {
+          const own = rest.kind ? kindCodecs(rest.kind) : undefined;
+          this.endpoints.set(`${base}/${name}`, { resource, rest, codec: own?.codec ?? codec, codecs: own?.codecs ?? codecs });
+        }
       }
     }
   }
 
-  /** All objects of another resource (storage version), for admission lookups. */
+  /** All objects of another resource (storage version), for admission lookups; [] when it cannot be listed. */
   readonly lookup = async (ref: ResourceRef, namespace?: string): Promise<KubeObject[]> => {
-    const store = this.stores.get(`${ref.group}/${ref.plural}`);
-    if (!store) return [];
-    return (await store.list(namespace, {})).items;
+    const rest = this.resources.get(`${ref.group}/${ref.plural}`)?.rest;
+    if (!rest?.list) return [];
+    return (await rest.list(namespace, {})).items;
   };
 
   /** True when the path is one this handler owns (`/apis` and below). */
@@ -65,35 +78,27 @@ export class ApiHandler {
     return info.apiPrefix === 'apis' || info.path === '/apis' || info.path === '/apis/';
   }
 
+  /** True when the request goes to a connect subresource (long-running: no request timeout). */
+  isConnect(info: RequestInfo): boolean {
+    if (!info.isResourceRequest || !info.subresource) return false;
+    return !!this.endpoints.get(`${info.apiGroup}/${info.apiVersion}/${info.resource}/${info.subresource}`)?.rest.connect;
+  }
+
   /** Handles one request already parsed into `info`. */
   async handle(req: HttpRequest, res: HttpResponse, info: RequestInfo, query: URLSearchParams, user: UserInfo | undefined, signal: AbortSignal): Promise<void> {
     if (!info.isResourceRequest) return this.handleDiscovery(req, res, info);
-    const route = this.routes.get(`${info.apiGroup}/${info.apiVersion}/${info.resource}`);
-    if (!route) throw notFoundPath();
-    if (info.subresource && !(info.subresource === 'status' && route.resource.subresources.status)) throw notFoundPath();
-    if (info.parts.length > 3) throw notFoundPath();
-    if (info.namespace && !route.resource.namespaced) throw notFoundPath();
-    const scope: RequestScope = { req, res, info, query, user, codec: route.codec, codecs: route.codecs, store: route.store, lookup: this.lookup, signal };
-    await this.dispatch(scope, info);
-  }
-
-  private async dispatch(scope: RequestScope, info: RequestInfo): Promise<void> {
-    const named = !!info.name;
-    switch (info.verb) {
-      case 'get': return handleGet(scope);
-      case 'list': return handleList(scope);
-      case 'watch': return handleWatch(scope, this.storage);
-      case 'create': if (!named) return handleCreate(scope); break;
-      case 'update': if (named) return handleUpdate(scope); break;
-      case 'patch': if (named) return handlePatch(scope); break;
-      case 'delete': if (named && !info.subresource) return handleDelete(scope); break;
-      case 'deletecollection': if (!info.subresource) return handleDeleteCollection(scope); break;
-    }
-    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    const base = `${info.apiGroup}/${info.apiVersion}/${info.resource}`;
+    if (!this.endpoints.has(base) || info.parts.length > 3) throw notFoundPath();
+    const endpoint = this.endpoints.get(info.subresource ? `${base}/${info.subresource}` : base);
+    if (!endpoint) throw notFoundPath();
+    if (info.namespace && !endpoint.resource.namespaced) throw notFoundPath();
+    const { resource, rest, codec, codecs } = endpoint;
+    const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, signal };
+    await dispatch(scope, info);
   }
 
   private handleDiscovery(req: HttpRequest, res: HttpResponse, info: RequestInfo): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
     const path = info.path.replace(/\/+$/, '');
     if (path === '/apis') return this.serveGroups(req, res);
     if (info.apiGroup && !info.apiVersion) {
@@ -136,4 +141,44 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | null 
     if (r.type === '*/*' || r.type === 'application/*') return null;
   }
   return null;
+}
+
+/**
+ * Calls the handler of the request's verb when the REST object implements it (connect
+ * subresources answer their own methods); anything else is 405 MethodNotAllowed.
+ */
+async function dispatch(scope: RequestScope, info: RequestInfo): Promise<void> {
+  const { rest } = scope;
+  const named = !!info.name;
+  const method = (scope.req.method ?? 'GET').toUpperCase() === 'HEAD' ? 'GET' : (scope.req.method ?? 'GET').toUpperCase();
+  if (named && implementsAll(rest, 'connect', 'connectMethods') && rest.connectMethods.some((m) => m === method)) return handleConnect({ ...scope, rest });
+  switch (info.verb) {
+    case 'get': if (named && implementsAll(rest, ...VERB_MEMBERS.get)) return handleGet({ ...scope, rest }); break;
+    case 'list': if (!named && implementsAll(rest, ...VERB_MEMBERS.list)) return handleList({ ...scope, rest }); break;
+    case 'watch': if (implementsAll(rest, ...VERB_MEMBERS.watch)) return handleWatch({ ...scope, rest }); break;
+    case 'create': if (!named && implementsAll(rest, ...VERB_MEMBERS.create)) return handleCreate({ ...scope, rest }); break;
+    case 'update': if (named && implementsAll(rest, ...VERB_MEMBERS.update)) return handleUpdate({ ...scope, rest }); break;
+    case 'patch': if (named && implementsAll(rest, ...VERB_MEMBERS.patch)) return handlePatch({ ...scope, rest }); break;
+    case 'delete': if (named && implementsAll(rest, ...VERB_MEMBERS.delete)) return handleDelete({ ...scope, rest }); break;
+    case 'deletecollection': if (!named && implementsAll(rest, ...VERB_MEMBERS.deletecollection)) return handleDeleteCollection({ ...scope, rest }); break;
+  }
+  throw methodNotAllowed();
+}
+
+const kindCodecCache = new Map<string, { codec: VersionCodec; codecs: Map<string, VersionCodec> }>();
+
+/** The codec of a subresource's own kind (e.g. autoscaling/v1 Scale): its schema, no conversion. */
+function kindCodecs(kind: SubresourceKind): { codec: VersionCodec; codecs: Map<string, VersionCodec> } {
+  const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
+  let cached = kindCodecCache.get(`${apiVersion}/${kind.kind}`);
+  if (!cached) {
+    const resource = defineResource({
+      group: kind.group, kind: kind.kind, plural: kind.kind.toLowerCase(), namespaced: false,
+      versions: [{ name: kind.version, storage: true, schema: kind.schema }],
+    });
+    const codec = new VersionCodec(resource, resource.versions[0]);
+    cached = { codec, codecs: new Map([[apiVersion, codec]]) };
+    kindCodecCache.set(`${apiVersion}/${kind.kind}`, cached);
+  }
+  return cached;
 }

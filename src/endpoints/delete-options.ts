@@ -1,5 +1,5 @@
 import { badRequest, invalid } from '../errors/status-error.ts';
-import type { DeletePreconditions } from '../registry/store.ts';
+import type { DeletePreconditions } from '../rest/interfaces.ts';
 
 /** The fields of a DeleteOptions body this server reads, type-checked. */
 export interface DeleteOptionsBody {

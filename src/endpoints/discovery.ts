@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Resource } from '../resource/define-resource.ts';
-
-/** The verbs every resource of extapi serves, sorted as kube-apiserver lists them. */
-export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-/** The verbs of a status subresource. */
-export const STATUS_VERBS = ['get', 'patch', 'update'];
+import type { ApiResource } from '../rest/api-resource.ts';
+import { verbsOf } from '../rest/verbs.ts';
 
 /** The media type of aggregated discovery v2 (and its v2beta1 predecessor). */
 export const AGGREGATED_DISCOVERY_TYPES = {
@@ -31,15 +27,18 @@ export function storageVersionHash(group: string, version: string, kind: string)
   return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
-/** The discovery view of a server's resources, grouped by API group. */
+/**
+ * The discovery view of a server's resources, grouped by API group: each resource and
+ * subresource with exactly the verbs its REST object implements.
+ */
 export class DiscoveryIndex {
-  private readonly groups = new Map<string, Map<string, Resource[]>>();
+  private readonly groups = new Map<string, Map<string, ApiResource[]>>();
 
-  constructor(resources: Resource[]) {
+  constructor(resources: ApiResource[]) {
     for (const r of resources) {
-      const versions = this.groups.get(r.group) ?? new Map<string, Resource[]>();
-      for (const v of r.versions) versions.set(v.name, [...(versions.get(v.name) ?? []), r]);
-      this.groups.set(r.group, versions);
+      const versions = this.groups.get(r.resource.group) ?? new Map<string, ApiResource[]>();
+      for (const v of r.resource.versions) versions.set(v.name, [...(versions.get(v.name) ?? []), r]);
+      this.groups.set(r.resource.group, versions);
     }
   }
 
@@ -52,7 +51,7 @@ export class DiscoveryIndex {
   }
 
   /** Resources served in group/version. */
-  resourcesOf(group: string, version: string): Resource[] {
+  resourcesOf(group: string, version: string): ApiResource[] {
     return this.groups.get(group)?.get(version) ?? [];
   }
 
@@ -67,17 +66,20 @@ export class DiscoveryIndex {
     return { kind: 'APIGroupList', apiVersion: 'v1', groups: this.groupNames().map((g) => { const { kind: _k, apiVersion: _a, ...rest } = this.apiGroup(g); return rest; }) };
   }
 
-  /** metav1.APIResourceList of group/version, with `<plural>/status` subresources. */
+  /** metav1.APIResourceList of group/version, with a `<plural>/<subresource>` entry per subresource. */
   apiResourceList(group: string, version: string) {
-    const resources = this.resourcesOf(group, version).flatMap((r) => {
+    const resources = this.resourcesOf(group, version).flatMap(({ resource: r, rest, subresources }) => {
       const entry: Record<string, unknown> = {
-        name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: RESOURCE_VERBS,
+        name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(rest),
       };
       if (r.shortNames.length) entry.shortNames = r.shortNames;
       if (r.categories.length) entry.categories = r.categories;
-      entry.storageVersionHash = storageVersionHash(r.group, r.storageVersion, r.kind);
+      if (r.storageVersion) entry.storageVersionHash = storageVersionHash(r.group, r.storageVersion, r.kind);
       const list = [entry];
-      if (r.subresources.status) list.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
+      for (const [name, sub] of subresources) {
+        const kind = sub.kind ? { group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind } : { kind: r.kind };
+        list.push({ name: `${r.plural}/${name}`, singularName: '', namespaced: r.namespaced, ...kind, verbs: verbsOf(sub) });
+      }
       return list;
     });
     resources.sort((a, b) => String(a.name).localeCompare(String(b.name)));
@@ -99,18 +101,22 @@ export class DiscoveryIndex {
   }
 }
 
-function aggregatedResource(r: Resource, version: string) {
+function aggregatedResource({ resource: r, rest, subresources }: ApiResource, version: string) {
   const entry: Record<string, unknown> & { resource: string } = {
     resource: r.plural,
     responseKind: { group: r.group, version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: RESOURCE_VERBS,
+    verbs: verbsOf(rest),
   };
   if (r.shortNames.length) entry.shortNames = r.shortNames;
   if (r.categories.length) entry.categories = r.categories;
-  if (r.subresources.status) {
-    entry.subresources = [{ subresource: 'status', responseKind: { group: r.group, version, kind: r.kind }, verbs: STATUS_VERBS }];
+  if (subresources.size > 0) {
+    entry.subresources = [...subresources].map(([name, sub]) => ({
+      subresource: name,
+      responseKind: sub.kind ? { group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind } : { group: r.group, version, kind: r.kind },
+      verbs: verbsOf(sub),
+    }));
   }
   return entry;
 }

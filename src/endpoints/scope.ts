@@ -1,13 +1,13 @@
-import type { UserInfo } from '../resource/define-resource.ts';
-import type { ResourceStore, WriteContext } from '../registry/store.ts';
+import type { Resource, UserInfo } from '../resource/define-resource.ts';
+import type { Rest, WriteContext } from '../rest/interfaces.ts';
 import type { VersionCodec } from './codec.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { invalid } from '../errors/status-error.ts';
 
-/** Everything a resource handler needs about one request. */
-export interface RequestScope {
+/** Everything a resource handler needs about one request; `rest` is the REST object serving it. */
+export interface RequestScope<R = Rest> {
   req: HttpRequest;
   res: HttpResponse;
   info: RequestInfo;
@@ -17,7 +17,10 @@ export interface RequestScope {
   codec: VersionCodec;
   /** Codecs of every served version of this resource, by apiVersion. */
   codecs: Map<string, VersionCodec>;
-  store: ResourceStore;
+  /** The REST object of the {resource, subresource} of the path. */
+  rest: R;
+  /** The resource of the path (for a subresource: its parent). */
+  resource: Resource;
   /** Reads all objects of another resource of this server (admission lookups). */
   lookup: WriteContext['lookup'];
   /** Ends when the client goes away. */
@@ -25,15 +28,15 @@ export interface RequestScope {
 }
 
 /** The namespace of the request, or undefined for cluster-scoped resources and all-namespace lists. */
-export function scopeNamespace(scope: RequestScope): string | undefined {
-  return scope.store.resource.namespaced && scope.info.namespace ? scope.info.namespace : undefined;
+export function scopeNamespace(scope: RequestScope<unknown>): string | undefined {
+  return scope.resource.namespaced && scope.info.namespace ? scope.info.namespace : undefined;
 }
 
 /** The `*Options` kind whose validation errors a verb reports (CreateOptions, UpdateOptions, ...). */
 export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
 
 /** The WriteContext of a request: user, dryRun, subresource, lookup. */
-export function writeContext(scope: RequestScope, optionsKind: OptionsKind): WriteContext {
+export function writeContext(scope: RequestScope<unknown>, optionsKind: OptionsKind): WriteContext {
   return {
     user: scope.user,
     dryRun: parseDryRun(scope.query, optionsKind),
@@ -56,6 +59,6 @@ export function parseDryRun(query: URLSearchParams, optionsKind: OptionsKind): b
  * Converts a storage-version object to the request's version; `owned`: the object came fresh
  * from a storage read and may be converted in place (never for watch events, which are shared).
  */
-export function toRequestVersion(scope: RequestScope, obj: KubeObject, owned = false): KubeObject {
+export function toRequestVersion(scope: RequestScope<unknown>, obj: KubeObject, owned = false): KubeObject {
   return scope.codec.fromStorage(obj, owned);
 }

@@ -1,47 +1,32 @@
-import type { KubeObject } from '../apimachinery/types.ts';
+import type { KubeObject, WatchEvent } from '../apimachinery/types.ts';
 import {
-  badRequest, conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, StatusError, type FieldError, type GroupResource,
+  conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, StatusError, type FieldError, type GroupResource,
 } from '../errors/status-error.ts';
 import type { OperationContext, Resource } from '../resource/define-resource.ts';
-import type { ListOptions, Storage } from '../storage/interface.ts';
+import type { ListOptions, ListResult, Storage } from '../storage/interface.ts';
+import type {
+  CollectionDeleter, Creater, DeletePreconditions, DeleteResult, Deleter, Getter, Rest, RestWatchOptions, Updater, Watcher, WriteContext, WriteResult,
+} from '../rest/interfaces.ts';
 import { validateObjectMetaCreate, validateObjectMetaUpdate } from '../apimachinery/validation/index.ts';
-import { listPrefix, objectKey } from './keys.ts';
+import { resourceKeys, type ResourceKeys } from './keys.ts';
 import {
   deepCopy, dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
 } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
 import type { AdmissionPlugin } from '../admission/types.ts';
 
-/** Request-level facts the store needs besides the object. */
-export type WriteContext = Omit<OperationContext, 'operation' | 'namespace' | 'name'>;
-
-/** The outcome of a write: the object (storage version) and any warnings for the client. */
-export interface WriteResult {
-  object: KubeObject;
-  warnings: string[];
-}
-
-/** The outcome of a delete: `finished` is false while finalizers keep the object. */
-export interface DeleteResult {
-  object: KubeObject;
-  finished: boolean;
-}
-
-/** What a delete may require of the object. */
-export interface DeletePreconditions {
-  uid?: string;
-  resourceVersion?: string;
-}
-
 /**
- * The generic CRUD store of one resource over a Storage backend, as k8s.io/apiserver's
- * registry.Store: server-owned fields, generation, finalizers, status subresource semantics,
- * metadata validation, strategy hooks and admission. Works on storage-version objects only;
- * every storage error leaves as a StatusError (via toStatusError).
+ * The generic store of one resource over a Storage backend, as k8s.io/apiserver's
+ * registry.Store — the REST object of every stored resource: server-owned fields, generation,
+ * finalizers, status subresource semantics, metadata validation, strategy hooks and admission.
+ * It owns the resource's storage keys (`keys`) and its watch. Works on storage-version objects
+ * only; every storage error leaves as a StatusError (via toStatusError).
  */
-export class ResourceStore {
+export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, Deleter, CollectionDeleter {
   readonly resource: Resource;
   readonly gr: GroupResource;
+  /** The storage key layout of this resource (the watch cache is given the same). */
+  readonly keys: ResourceKeys;
   private readonly storage: Storage;
   private readonly plugins: AdmissionPlugin[];
 
@@ -50,12 +35,13 @@ export class ResourceStore {
     this.storage = storage;
     this.plugins = plugins;
     this.gr = { group: resource.group, resource: resource.plural };
+    this.keys = resourceKeys(resource);
   }
 
   /** The stored object; 404 NotFound when absent. */
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     try {
-      return await this.storage.get(objectKey(this.resource, namespace, name));
+      return await this.storage.get(this.keys.key(namespace, name));
     } catch (err) {
       throw toStatusError(err, this.gr, name);
     }
@@ -64,15 +50,39 @@ export class ResourceStore {
   /** Objects of one namespace (or all), filtered and paged as `opts` says. */
   async list(namespace: string | undefined, opts: ListOptions) {
     try {
-      return await this.storage.list(listPrefix(this.resource, namespace), opts);
+      return await this.storage.list(this.keys.prefix(namespace), opts);
     } catch (err) {
       throw toStatusError(err, this.gr, '', 'list');
     }
   }
 
+  /** Storage events of one object (`name`) or of the namespace/all after `opts.fromRevision`. */
+  watch(namespace: string | undefined, name: string | undefined, opts: RestWatchOptions): AsyncIterable<WatchEvent> {
+    return this.storage.watch(name ? this.keys.key(namespace, name) : this.keys.prefix(namespace), opts);
+  }
+
+  /** The storage's newest revision (for bookmarks). */
+  currentRevision(): Promise<number> {
+    return this.storage.currentRevision();
+  }
+
   /** Number of stored objects (for metrics). */
   count(): Promise<number> {
-    return this.storage.count(listPrefix(this.resource));
+    return this.storage.count(this.keys.prefix());
+  }
+
+  /** Deletes every object `opts.predicate` matches (one at a time, as upstream); answers those deleted. */
+  async deleteCollection(namespace: string | undefined, opts: ListOptions, ctx: WriteContext): Promise<ListResult> {
+    const listed = await this.list(namespace, { predicate: opts.predicate });
+    const deleted: KubeObject[] = [];
+    for (const item of listed.items) {
+      try {
+        deleted.push((await this.delete(item.metadata.namespace, item.metadata.name!, {}, ctx)).object);
+      } catch (err) {
+        if ((err as { reason?: string }).reason !== 'NotFound') throw err;
+      }
+    }
+    return { items: deleted, resourceVersion: listed.resourceVersion };
   }
 
   /** Creates `input`; with generateName, retries a few names on collision. */
@@ -86,7 +96,7 @@ export class ResourceStore {
       const prepared = await this.prepareCreate(obj, ctx);
       if (ctx.dryRun) return prepared;
       try {
-        const stored = await this.storage.create(objectKey(this.resource, namespace, prepared.object.metadata.name!), prepared.object);
+        const stored = await this.storage.create(this.keys.key(namespace, prepared.object.metadata.name!), prepared.object);
         return { object: stored, warnings: prepared.warnings };
       } catch (err) {
         const mapped = toStatusError(err, this.gr, prepared.object.metadata.name!);
@@ -118,12 +128,12 @@ export class ResourceStore {
   /**
    * Updates the object at namespace/name with `mutate(current)` (which returns the desired object,
    * storage version). A resourceVersion or uid in the result that differs from the stored one answers
-   * 409 Conflict. `subresource: 'status'` keeps everything but status; the main resource keeps status
-   * when the status subresource is enabled. Removing the last finalizer of an object being deleted
+   * 409 Conflict. `subresource: 'status'` changes only status; the resource and its other
+   * subresources (scale) keep status when the status subresource is enabled. Removing the last finalizer of an object being deleted
    * deletes it.
    */
   async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, ctx: WriteContext): Promise<WriteResult> {
-    const key = objectKey(this.resource, namespace, name);
+    const key = this.keys.key(namespace, name);
     let warnings: string[] = [];
     const apply = async (current: KubeObject): Promise<KubeObject> => {
       const result = await this.prepareUpdate(current, await mutate(deepCopy(current)), ctx);
@@ -177,7 +187,6 @@ export class ResourceStore {
       else obj.status = desired.status;
       return obj;
     }
-    if (subresource) throw badRequest(`subresource ${subresource} is not supported`);
     const obj = deepCopy(desired);
     if (this.resource.subresources.status) {
       if (current.status === undefined) delete obj.status;
@@ -191,7 +200,7 @@ export class ResourceStore {
    * `finished` is false; otherwise it is removed. Preconditions mismatch: 409 Conflict.
    */
   async delete(namespace: string | undefined, name: string, pre: DeletePreconditions, ctx: WriteContext): Promise<DeleteResult> {
-    const key = objectKey(this.resource, namespace, name);
+    const key = this.keys.key(namespace, name);
     try {
       const current = await this.storage.get(key);
       this.checkDeletePreconditions(current, pre);

@@ -3,7 +3,7 @@ import type { Storage } from '../storage/interface.ts';
 import { createEtcdStorage } from '../storage/etcd/etcd-storage.ts';
 import { withWatchCache } from '../storage/cache/watch-cache.ts';
 import type { Resource } from '../resource/define-resource.ts';
-import { listPrefix } from '../registry/keys.ts';
+import { resourceKeys } from '../registry/keys.ts';
 
 /**
  * Opens etcd storage from command-line options (certificate files read once at start) behind a
@@ -13,7 +13,8 @@ import { listPrefix } from '../registry/keys.ts';
 export async function openEtcdStorage(opts: { servers: string[]; prefix: string; caFile?: string; certFile?: string; keyFile?: string }, resources: Resource[]): Promise<Storage> {
   const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
   const tls = opts.caFile || opts.certFile ? { caPem: read(opts.caFile), certPem: read(opts.certFile), keyPem: read(opts.keyFile) } : undefined;
-  const cached = withWatchCache(createEtcdStorage({ endpoints: opts.servers, prefix: opts.prefix, tls }));
-  await Promise.all(resources.map((r) => cached.warm(listPrefix(r)).catch(() => undefined)));
-  return cached;
+  const cached = resources.map((r) => resourceKeys(r)).map((keys) => ({ prefix: keys.prefix(), keyOf: keys.keyOf }));
+  const storage = withWatchCache(createEtcdStorage({ endpoints: opts.servers, prefix: opts.prefix, tls }), { resources: cached });
+  await Promise.all(cached.map((r) => storage.warm(r.prefix).catch(() => undefined)));
+  return storage;
 }

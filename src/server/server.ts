@@ -18,6 +18,8 @@ import { OpenApiHandler } from '../endpoints/openapi/handler.ts';
 import { InFlightLimiter, isLongRunning, type InFlightLimits } from '../filters/max-in-flight.ts';
 import { ServerMetrics } from '../filters/metrics.ts';
 import type { AdmissionPlugin } from '../admission/types.ts';
+import { buildApiResources } from '../registry/api-resources.ts';
+import { GenericStore } from '../registry/store.ts';
 
 /** TLS material for serving, read by the caller (see server/tls-files.ts for files that reload). */
 export interface TlsMaterial {
@@ -86,13 +88,15 @@ const ALWAYS_ALLOW = ['/healthz', '/livez', '/readyz', '/healthz/*', '/livez/*',
  * await server.listen(8443, '127.0.0.1');
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
-  const api = new ApiHandler(options.resources, options.storage, options.admission);
-  const openapi = new OpenApiHandler(options.resources);
+  const apiResources = buildApiResources(options.resources, options.storage, options.admission);
+  const api = new ApiHandler(apiResources);
+  const openapi = new OpenApiHandler(apiResources);
   const log = options.log ?? ((m: string) => console.error(m));
   const limiter = new InFlightLimiter(options.maxInFlight ?? { readOnly: 400, mutating: 200 });
   const metrics = new ServerMetrics({
     inflight: () => limiter.current,
-    storageObjects: async () => Object.fromEntries(await Promise.all([...api.stores.values()].map(async (st) => [`${st.resource.plural}.${st.resource.group}`, await st.count()] as const))),
+    storageObjects: async () => Object.fromEntries(await Promise.all(apiResources.flatMap(({ rest }) => (rest instanceof GenericStore ? [rest] : []))
+      .map(async (st) => [`${st.resource.plural}.${st.resource.group}`, await st.count()] as const))),
   });
   let draining = false;
   const readyChecks: HealthCheck[] = [
@@ -183,13 +187,14 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const url = parseRequestTarget(req.url);
   const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
-  if (!isLongRunning(info)) armRequestDeadline(req, res, timeoutMs, ctx.log);
+  const longRunning = isLongRunning(info) || ctx.api.isConnect(info);
+  if (!longRunning) armRequestDeadline(req, res, timeoutMs, ctx.log);
   else resetWhenStalled(res, timeoutMs);
   const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);
   const user = await authenticate(req, ctx, alwaysAllowed);
   stripIdentityHeaders(req);
   if (!alwaysAllowed) await authorize(user, info, ctx);
-  if (!isHealthPath(url.pathname)) res.once('close', ctx.limiter.acquire(info));
+  if (!isHealthPath(url.pathname) && !longRunning) res.once('close', ctx.limiter.acquire(info));
   const abort = new AbortController();
   res.once('close', () => abort.abort(REQUEST_ENDED));
   ctx.shutdown.addEventListener('abort', () => abort.abort(REQUEST_ENDED), { once: true, signal: abort.signal });

@@ -4,21 +4,22 @@ import { parseListQuery } from '../list-options.ts';
 import { negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from '../table.ts';
+import type { Getter, Lister } from '../../rest/interfaces.ts';
 
 /** GET of one object: the object, its Table row, or its PartialObjectMetadata, as Accept asks. */
-export async function handleGet(scope: RequestScope): Promise<void> {
+export async function handleGet(scope: RequestScope<Getter>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
-  const stored = await scope.store.get(scopeNamespace(scope), scope.info.name);
+  const stored = await scope.rest.get(scopeNamespace(scope), scope.info.name);
   const obj = toRequestVersion(scope, stored, true);
   respondWith(scope, representation, [obj], null);
 }
 
 /** GET of a collection: a <Kind>List, a Table, or a PartialObjectMetadataList, paged and filtered. */
-export async function handleList(scope: RequestScope): Promise<void> {
+export async function handleList(scope: RequestScope<Lister>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, true);
   const namespace = scopeNamespace(scope);
-  const query = parseListQuery(scope.query, scope.store.resource, namespace, false);
-  const result = await scope.store.list(namespace, query.storage);
+  const query = parseListQuery(scope.query, scope.resource, namespace, false);
+  const result = await scope.rest.list(namespace, query.storage);
   const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
   if (result.continue) listMeta.continue = result.continue;
   if (result.remainingItemCount !== undefined && result.continue) listMeta.remainingItemCount = result.remainingItemCount;
@@ -26,8 +27,8 @@ export async function handleList(scope: RequestScope): Promise<void> {
   respondWith(scope, representation, items, listMeta);
 }
 
-function respondWith(scope: RequestScope, representation: ReturnType<typeof negotiate>, items: KubeObject[], listMeta: Record<string, unknown> | null): void {
-  const { resource } = scope.store;
+function respondWith(scope: RequestScope<unknown>, representation: ReturnType<typeof negotiate>, items: KubeObject[], listMeta: Record<string, unknown> | null): void {
+  const { resource } = scope;
   if (representation.kind === 'table') {
     const include = parseIncludeObject(scope.query.get('includeObject'));
     writeObject(scope.res, 200, buildTable(items, scope.codec.version, representation.version, include, listMeta ?? { resourceVersion: items[0]?.metadata.resourceVersion }));

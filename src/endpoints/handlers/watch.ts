@@ -1,8 +1,7 @@
 import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { isStatusError, type StatusError } from '../../errors/status-error.ts';
-import { listPrefix, objectKey } from '../../registry/keys.ts';
 import { toStatusError } from '../../registry/storage-errors.ts';
-import type { Storage } from '../../storage/interface.ts';
+import type { Watcher } from '../../rest/interfaces.ts';
 import { parseListQuery, parseRevision, type ParsedListQuery } from '../list-options.ts';
 import { negotiate, type Representation } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
@@ -18,10 +17,10 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
  * `k8s.io/initial-events-end: "true"`. A compacted RV answers an ERROR event with a 410 Expired
  * Status, as kube-apiserver does. Selectors filter: objects that stop matching are DELETED.
  */
-export async function handleWatch(scope: RequestScope, storage: Storage): Promise<void> {
+export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const namespace = scopeNamespace(scope);
-  const query = parseListQuery(scope.query, scope.store.resource, namespace, true);
+  const query = parseListQuery(scope.query, scope.resource, namespace, true);
   const encode = eventEncoder(scope, representation);
   const controller = new AbortController();
   const onClose = () => controller.abort();
@@ -32,9 +31,9 @@ export async function handleWatch(scope: RequestScope, storage: Storage): Promis
   (scope.res as { flushHeaders?: () => void }).flushHeaders?.();
   const write = (event: WatchEvent) => { if (!controller.signal.aborted) (scope.res as NodeJS.WritableStream).write(encode(event)); };
   try {
-    await streamEvents(scope, storage, query, namespace, controller.signal, write);
+    await streamEvents(scope, query, namespace, controller.signal, write);
   } catch (err) {
-    const status = toStatusError(err, scope.store.gr, '', 'watch');
+    const status = toStatusError(err, { group: scope.resource.group, resource: scope.resource.plural }, '', 'watch');
     if (isStatusError(status)) write({ type: 'ERROR', object: (status as StatusError).toStatus() as unknown as KubeObject });
     else console.error('watch failed:', err);
   } finally {
@@ -45,13 +44,13 @@ export async function handleWatch(scope: RequestScope, storage: Storage): Promis
   }
 }
 
-async function streamEvents(scope: RequestScope, storage: Storage, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => void): Promise<void> {
+async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => void): Promise<void> {
   const matched = new Map<string, KubeObject>();
   const initial = query.sendInitialEvents ?? (query.resourceVersion === '' || query.resourceVersion === '0');
   let from: number;
   if (initial) {
     const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
-    const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
+    const listed = await scope.rest.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
     for (const obj of listed.items) {
       if (query.storage.predicate) matched.set(obj.metadata.uid!, obj);
       write({ type: 'ADDED', object: obj });
@@ -64,10 +63,9 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
     from = parseRevision(query.resourceVersion);
     if (query.storage.predicate) await seedMatched(scope, namespace, query, from, matched);
   }
-  const key = scope.info.name ? objectKey(scope.store.resource, namespace, scope.info.name) : listPrefix(scope.store.resource, namespace);
-  const bookmarks = query.allowWatchBookmarks ? startBookmarks(storage, signal, write) : undefined;
+  const bookmarks = query.allowWatchBookmarks ? startBookmarks(scope.rest, signal, write) : undefined;
   try {
-    for await (const event of storage.watch(key, { fromRevision: from, signal })) {
+    for await (const event of scope.rest.watch(namespace, scope.info.name || undefined, { fromRevision: from, signal })) {
       const filtered = filterEvent(event, query.storage.predicate, matched);
       if (filtered) write(filtered);
     }
@@ -80,8 +78,8 @@ async function streamEvents(scope: RequestScope, storage: Storage, query: Parsed
  * For a filtered watch from resourceVersion N: remembers which objects matched at N, so that one
  * of them leaving the selector is sent as DELETED (kube-apiserver knows from the previous object).
  */
-async function seedMatched(scope: RequestScope, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>): Promise<void> {
-  const listed = await scope.store.list(namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
+async function seedMatched(scope: RequestScope<Watcher>, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>): Promise<void> {
+  const listed = await scope.rest.list(namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
   for (const obj of listed.items) matched.set(obj.metadata.uid!, obj);
 }
 
@@ -106,10 +104,10 @@ function filterEvent(event: WatchEvent, predicate: ((o: KubeObject) => boolean) 
   return { type: 'DELETED', object: last };
 }
 
-function startBookmarks(storage: Storage, signal: AbortSignal, write: (e: WatchEvent) => void): NodeJS.Timeout {
+function startBookmarks(source: Pick<Watcher, 'currentRevision'>, signal: AbortSignal, write: (e: WatchEvent) => void): NodeJS.Timeout {
   const timer = setInterval(() => {
     if (signal.aborted) return;
-    storage.currentRevision().then((rv) => write({ type: 'BOOKMARK', object: bookmarkObject(rv, false) }), () => undefined);
+    source.currentRevision().then((rv) => write({ type: 'BOOKMARK', object: bookmarkObject(rv, false) }), () => undefined);
   }, BOOKMARK_INTERVAL_MS);
   timer.unref();
   return timer;
@@ -121,7 +119,7 @@ function bookmarkObject(rv: number, initialEventsEnd: boolean): KubeObject {
   return { metadata };
 }
 
-function eventEncoder(scope: RequestScope, representation: Representation): (e: WatchEvent) => string {
+function eventEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string {
   let first = true;
   const include = representation.kind === 'table' ? parseIncludeObject(scope.query.get('includeObject')) : 'Metadata';
   const { defs, paths, types } = tableColumns(scope.codec.version);

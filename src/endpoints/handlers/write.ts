@@ -5,21 +5,22 @@ import { readBody, writeObject } from '../http.ts';
 import { bodyType, negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type OptionsKind, type RequestScope } from '../scope.ts';
 import { applyPatch } from './patch.ts';
+import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
 
 /** POST to a collection: creates the object and answers 201 (also for dryRun, as kube-apiserver does). */
-export async function handleCreate(scope: RequestScope): Promise<void> {
+export async function handleCreate(scope: RequestScope<Creater>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const ctx = writeContext(scope, 'CreateOptions');
   const { object, warnings } = await decodeRequestBody(scope, 'CreateOptions');
   checkNamespace(scope, object, 'create');
   if (scope.info.name) throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   scope.codec.validate(object);
-  const result = await scope.store.create(scopeNamespace(scope), scope.codec.toStorage(object), ctx);
+  const result = await scope.rest.create(scopeNamespace(scope), scope.codec.toStorage(object), ctx);
   respondObject(scope, representation, 201, result.object, [...warnings, ...result.warnings]);
 }
 
 /** PUT of one object (or its status): optimistic concurrency on metadata.resourceVersion. */
-export async function handleUpdate(scope: RequestScope): Promise<void> {
+export async function handleUpdate(scope: RequestScope<Updater>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const ctx = writeContext(scope, 'UpdateOptions');
   const { object, warnings } = await decodeRequestBody(scope, 'UpdateOptions');
@@ -27,12 +28,12 @@ export async function handleUpdate(scope: RequestScope): Promise<void> {
   if (object.metadata.name !== scope.info.name) throw nameMismatch(object, scope);
   scope.codec.validate(object);
   const desired = scope.codec.toStorage(object);
-  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, () => requireResourceVersion(desired, scope), ctx);
+  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, () => requireResourceVersion(desired, scope), ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
 }
 
 /** PATCH of one object (or its status) with a JSON, merge or strategic merge patch. */
-export async function handlePatch(scope: RequestScope): Promise<void> {
+export async function handlePatch(scope: RequestScope<Updater & Getter>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const type = bodyType(scope.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch']);
   if (type === 'apply-patch') {
@@ -52,11 +53,11 @@ export async function handlePatch(scope: RequestScope): Promise<void> {
     scope.codec.validate(obj);
     return scope.codec.toStorage(obj);
   };
-  const result = await scope.store.update(scopeNamespace(scope), scope.info.name, mutate, ctx);
+  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, mutate, ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
 }
 
-function nameMismatch(obj: KubeObject, scope: RequestScope) {
+function nameMismatch(obj: KubeObject, scope: RequestScope<unknown>) {
   return badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${scope.info.name})`);
 }
 
@@ -64,31 +65,31 @@ function nameMismatch(obj: KubeObject, scope: RequestScope) {
  * An update must name the resourceVersion it replaces (the generic store's
  * AllowUnconditionalUpdate is false): checked once the object is known to exist, as upstream.
  */
-function requireResourceVersion(desired: KubeObject, scope: RequestScope): KubeObject {
+function requireResourceVersion(desired: KubeObject, scope: RequestScope<unknown>): KubeObject {
   if (desired.metadata.resourceVersion) return desired;
-  const { plural, group } = scope.store.resource;
+  const { plural, group } = scope.resource;
   throw invalid(plural, group, scope.info.name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', detail: 'Invalid value: 0: must be specified for an update' }]);
 }
 
-async function decodeRequestBody(scope: RequestScope, optionsKind: OptionsKind): Promise<{ object: KubeObject; warnings: string[] }> {
+async function decodeRequestBody(scope: RequestScope<unknown>, optionsKind: OptionsKind): Promise<{ object: KubeObject; warnings: string[] }> {
   const type = bodyType(scope.req.headers['content-type'], ['json', 'yaml']);
   const validation = parseFieldValidation(scope.query.get('fieldValidation'), optionsKind);
   const body = await readBody(scope.req);
   return scope.codec.decode(body, type === 'yaml' ? 'yaml' : 'json', validation, scope.codecs);
 }
 
-function checkNamespace(scope: RequestScope, obj: KubeObject, verb: string): void {
-  if (!scope.store.resource.namespaced) return;
+function checkNamespace(scope: RequestScope<unknown>, obj: KubeObject, verb: string): void {
+  if (!scope.resource.namespaced) return;
   const pathNs = scope.info.namespace;
   const bodyNs = obj.metadata.namespace;
   if (bodyNs && pathNs && bodyNs !== pathNs) {
     throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
   }
-  if (!pathNs) throw badRequest(`the server could not find the requested resource (${verb} ${scope.store.resource.plural})`);
+  if (!pathNs) throw badRequest(`the server could not find the requested resource (${verb} ${scope.resource.plural})`);
   obj.metadata.namespace = pathNs;
 }
 
-function respondObject(scope: RequestScope, representation: ReturnType<typeof negotiate>, status: number, stored: KubeObject, warnings: string[]): void {
+function respondObject(scope: RequestScope<unknown>, representation: ReturnType<typeof negotiate>, status: number, stored: KubeObject, warnings: string[]): void {
   const obj = toRequestVersion(scope, stored);
   if (representation.kind === 'partial') {
     writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings });

@@ -1,4 +1,5 @@
 import type { JsonSchema, Resource, VersionDefinition } from '../../resource/define-resource.ts';
+import type { ApiResource } from '../../rest/api-resource.ts';
 
 /** The OpenAPI name of meta.k8s.io/v1 types, as kube-apiserver publishes them. */
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -79,4 +80,17 @@ export function resourceDefinitions(resource: Resource, version: VersionDefiniti
       'x-kubernetes-group-version-kind': listGvk,
     },
   };
+}
+
+/** The definitions of the kinds a resource's subresources speak (e.g. autoscaling/v1 Scale). */
+export function subresourceDefinitions(api: ApiResource, ref: (name: string) => string): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const sub of api.subresources.values()) {
+    if (!sub.kind) continue;
+    const { group, version, kind, schema } = sub.kind;
+    const name = sub.kind.openApiName ?? definitionName(group, version, kind);
+    const properties = { ...((schema as { properties?: Record<string, unknown> }).properties ?? {}), metadata: { allOf: [{ $ref: ref(`${META}.ObjectMeta`) }], default: {}, description: "Standard object's metadata." } };
+    out[name] = { ...schema, properties, 'x-kubernetes-group-version-kind': [{ group, kind, version }] };
+  }
+  return out;
 }

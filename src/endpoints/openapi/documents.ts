@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Resource } from '../../resource/define-resource.ts';
-import { metaDefinitions, resourceDefinitions } from './definitions.ts';
+import type { ApiResource } from '../../rest/api-resource.ts';
+import { metaDefinitions, resourceDefinitions, subresourceDefinitions } from './definitions.ts';
 import { resourcePaths } from './paths.ts';
 
 /** A generated OpenAPI document, serialised once, with its content hash (ETag / `hash` query). */
@@ -15,13 +15,14 @@ function finish(doc: unknown): OpenApiDocument {
 }
 
 /** A Swagger 2.0 document of every resource version (what `/openapi/v2` serves). */
-export function openApiV2(resources: Resource[]): OpenApiDocument {
+export function openApiV2(resources: ApiResource[]): OpenApiDocument {
   const ref = (n: string) => `#/definitions/${n}`;
   const definitions: Record<string, unknown> = { ...metaDefinitions(ref) };
   const paths: Record<string, unknown> = {};
   for (const r of resources) {
-    for (const v of r.versions) {
-      Object.assign(definitions, resourceDefinitions(r, v, ref));
+    Object.assign(definitions, subresourceDefinitions(r, ref));
+    for (const v of r.resource.versions) {
+      Object.assign(definitions, resourceDefinitions(r.resource, v, ref));
       Object.assign(paths, resourcePaths(r, v, 'v2', ref));
     }
   }
@@ -29,13 +30,14 @@ export function openApiV2(resources: Resource[]): OpenApiDocument {
 }
 
 /** The OpenAPI 3.0 document of one group/version (what `/openapi/v3/apis/<g>/<v>` serves). */
-export function openApiV3(resources: Resource[], group: string, version: string): OpenApiDocument {
+export function openApiV3(resources: ApiResource[], group: string, version: string): OpenApiDocument {
   const ref = (n: string) => `#/components/schemas/${n}`;
   const schemas: Record<string, unknown> = { ...metaDefinitions(ref) };
   const paths: Record<string, unknown> = {};
-  for (const r of resources.filter((x) => x.group === group)) {
-    for (const v of r.versions.filter((x) => x.name === version)) {
-      Object.assign(schemas, resourceDefinitions(r, v, ref));
+  for (const r of resources.filter((x) => x.resource.group === group)) {
+    for (const v of r.resource.versions.filter((x) => x.name === version)) {
+      Object.assign(schemas, subresourceDefinitions(r, ref));
+      Object.assign(schemas, resourceDefinitions(r.resource, v, ref));
       Object.assign(paths, resourcePaths(r, v, 'v3', ref));
     }
   }

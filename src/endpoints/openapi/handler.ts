@@ -1,4 +1,4 @@
-import type { Resource } from '../../resource/define-resource.ts';
+import type { ApiResource } from '../../rest/api-resource.ts';
 import { notAcceptable } from '../../errors/status-error.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
 import { parseMediaRanges } from '../negotiation.ts';
@@ -13,9 +13,9 @@ export class OpenApiHandler {
   private readonly v2: OpenApiDocument;
   private readonly v3 = new Map<string, OpenApiDocument>();
 
-  constructor(resources: Resource[]) {
+  constructor(resources: ApiResource[]) {
     this.v2 = openApiV2(resources);
-    for (const r of resources) {
+    for (const { resource: r } of resources) {
       for (const v of r.versions) {
         const key = `apis/${r.group}/${v.name}`;
         if (!this.v3.has(key)) this.v3.set(key, openApiV3(resources, r.group, v.name));

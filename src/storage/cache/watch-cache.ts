@@ -23,6 +23,18 @@ export interface WatchCacheOptions {
    * `<prefix><namespace>/<name>`, or `<prefix><name>` without a namespace, as src/registry/keys.ts.
    */
   keyFunc?: KeyFunc;
+  /**
+   * The resources to cache, each with its key layout as its store owns it (the server passes
+   * its stores' keys): only these prefixes are cached, each with its own `keyOf`; every other
+   * path passes through. Replaces `resourcePrefix` and `keyFunc` when given.
+   */
+  resources?: CachedResource[];
+}
+
+/** A resource the watch cache serves: its prefix (ending in '/') and the key of each of its objects. */
+export interface CachedResource {
+  prefix: string;
+  keyOf(obj: KubeObject): string;
 }
 
 /** A Storage with a watch cache in front; see withWatchCache. */
@@ -78,8 +90,14 @@ class WatchCachedStorage implements CachedStorage {
 
   constructor(private readonly backend: Storage, opts: WatchCacheOptions) {
     this.capacity = Math.max(1, Math.floor(opts.capacity ?? 1024));
-    this.resourcePrefix = opts.resourcePrefix ?? defaultResourcePrefix;
-    this.keyFunc = opts.keyFunc ?? defaultKeyFunc;
+    if (opts.resources) {
+      const byPrefix = new Map(opts.resources.map((r) => [r.prefix, r]));
+      this.resourcePrefix = (p) => [...byPrefix.keys()].find((prefix) => p.startsWith(prefix));
+      this.keyFunc = (prefix, obj) => byPrefix.get(prefix)!.keyOf(obj);
+    } else {
+      this.resourcePrefix = opts.resourcePrefix ?? defaultResourcePrefix;
+      this.keyFunc = opts.keyFunc ?? defaultKeyFunc;
+    }
     if (backend.healthCheck) this.healthCheck = () => backend.healthCheck!();
   }
 
