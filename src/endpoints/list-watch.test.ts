@@ -3,32 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { startApiTestServer, type ApiTestServer } from '../testing/api-test-server.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
 import { wardleResources } from '../../examples/wardle/resources.ts';
+import { readEvents } from '../testing/watch-stream.ts';
 
 const NS = '/apis/wardle.example.com/v1alpha1/namespaces/default/flunders';
 const ALL = '/apis/wardle.example.com/v1alpha1/flunders';
 const make = (name: string, labels: Record<string, string> = {}, ns = 'default') =>
   ({ apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name, namespace: ns, labels }, spec: {} });
-
-/** Reads watch events from a streaming response until `count` arrived or the stream ended. */
-async function readEvents(res: Response, count: number): Promise<any[]> {
-  const events: any[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  while (events.length < count) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (line) events.push(JSON.parse(line));
-    }
-  }
-  await reader.cancel();
-  return events;
-}
 
 describe('list', () => {
   let t: ApiTestServer;

@@ -14,6 +14,8 @@ export interface ResourceKeys {
   key(namespace: string | undefined, name: string): string;
   /** The key of `obj` (from its metadata), for caches (kube's cacher KeyFunc). */
   keyOf(obj: KubeObject): string;
+  /** The namespace and name of a key (the inverse of `key`), or of a prefix (name ''). */
+  parse(keyOrPrefix: string): { namespace: string | undefined; name: string };
 }
 
 /** The key layout of `resource`; see ResourceKeys. */
@@ -24,5 +26,10 @@ export function resourceKeys(resource: Pick<Resource, 'group' | 'plural' | 'name
     prefix: (namespace) => (resource.namespaced && namespace ? `${base}${namespace}/` : base),
     key,
     keyOf: (obj) => key(obj.metadata.namespace, obj.metadata.name ?? ''),
+    parse: (keyOrPrefix) => {
+      const rest = keyOrPrefix.startsWith(base) ? keyOrPrefix.slice(base.length).split('/') : [];
+      if (!resource.namespaced) return { namespace: undefined, name: rest[0] ?? '' };
+      return { namespace: rest[0] || undefined, name: rest[1] ?? '' };
+    },
   };
 }

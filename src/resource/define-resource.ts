@@ -1,5 +1,6 @@
 import type { KubeObject } from '../apimachinery/types.ts';
 import type { FieldError } from '../errors/status-error.ts';
+import type { ComputedSource, ResourceBackend, ScaleDefinition, StreamDefinition } from './user-code.ts';
 
 /** A JSON Schema (OpenAPI v3 structural subset; TypeBox schemas qualify) with `x-kubernetes-*` keys. */
 export type JsonSchema = Record<string, unknown>;
@@ -89,17 +90,33 @@ export interface ResourceDefinition {
   categories?: string[];
   namespaced: boolean;
   versions: VersionDefinition<any>[];
-  subresources?: { status?: boolean };
+  subresources?: SubresourcesDefinition;
   strategy?: Strategy;
+  /** Custom storage: the objects live in another system, reached by these functions (see ResourceBackend). */
+  backend?: ResourceBackend;
+  /** A read-only resource computed from elsewhere (see ComputedSource). Exclusive with `backend`. */
+  computed?: ComputedSource;
   /** Field selectors beyond metadata.name / metadata.namespace: JSON paths like `spec.referenceType`. */
   selectableFields?: string[];
 }
 
+/** The subresources of a resource; each becomes a REST object of its own (`<plural>/<name>`). */
+export interface SubresourcesDefinition {
+  /** `<plural>/status`: get, update, patch of `.status` only (the resource itself then keeps status). */
+  status?: boolean;
+  /** `<plural>/scale`: autoscaling/v1 Scale over the declared paths, as a CRD's scale subresource. */
+  scale?: ScaleDefinition;
+  /** Streaming subresources by name (like `log`: `<plural>/log`). */
+  streams?: Record<string, StreamDefinition>;
+}
+
 /** A definition with every default filled in; what the rest of the framework reads. */
-export interface Resource extends Required<Omit<ResourceDefinition, 'strategy' | 'subresources'>> {
+export interface Resource extends Required<Omit<ResourceDefinition, 'strategy' | 'subresources' | 'backend' | 'computed'>> {
   strategy: Strategy;
-  subresources: { status: boolean };
+  subresources: { status: boolean; scale?: ScaleDefinition; streams: Record<string, StreamDefinition> };
   storageVersion: string;
+  backend?: ResourceBackend;
+  computed?: ComputedSource;
 }
 
 /**
@@ -115,6 +132,10 @@ export function defineResource(def: ResourceDefinition): Resource {
   const storage = def.versions.filter((v) => v.storage);
   if (storage.length !== 1) throw new Error(`resource ${def.plural}: exactly one version must have storage: true`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(def.plural)) throw new Error(`resource plural "${def.plural}" must be a lower-case DNS label`);
+  if (def.backend && def.computed) throw new Error(`resource ${def.plural}: give either backend or computed, not both`);
+  for (const name of Object.keys(def.subresources?.streams ?? {})) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name === 'status' || name === 'scale') throw new Error(`resource ${def.plural}: stream subresource "${name}" must be a lower-case DNS label other than status and scale`);
+  }
   for (const v of def.versions) {
     if (!v.storage && (!v.toStorage || !v.fromStorage)) {
       throw new Error(`resource ${def.plural}: version ${v.name} needs toStorage and fromStorage conversions`);
@@ -126,7 +147,8 @@ export function defineResource(def: ResourceDefinition): Resource {
     listKind: def.listKind ?? `${def.kind}List`,
     shortNames: def.shortNames ?? [], categories: def.categories ?? [],
     namespaced: def.namespaced, versions: def.versions,
-    subresources: { status: def.subresources?.status ?? false },
+    subresources: { status: def.subresources?.status ?? false, scale: def.subresources?.scale, streams: def.subresources?.streams ?? {} },
+    backend: def.backend, computed: def.computed,
     strategy: def.strategy ?? {}, selectableFields: def.selectableFields ?? [],
     storageVersion: storage[0].name,
   };

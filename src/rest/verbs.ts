@@ -37,3 +37,16 @@ const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list'
 export function verbsOf(rest: Rest): Verb[] {
   return ALL_VERBS.filter((v) => serves(rest, v));
 }
+
+/**
+ * A view of `rest` with only the given members (bound to it), for objects that share an
+ * implementation but not its verbs (a read-only computed resource over the generic store).
+ */
+export function withMembers(rest: Rest, members: readonly (keyof Rest)[]): Rest {
+  const view: Record<string, unknown> = { resource: rest.resource, kind: rest.kind };
+  for (const m of members) {
+    const value = rest[m];
+    if (value !== undefined) view[m] = typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(rest) : value;
+  }
+  return view as unknown as Rest;
+}

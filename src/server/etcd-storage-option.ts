@@ -13,7 +13,7 @@ import { resourceKeys } from '../registry/keys.ts';
 export async function openEtcdStorage(opts: { servers: string[]; prefix: string; caFile?: string; certFile?: string; keyFile?: string }, resources: Resource[]): Promise<Storage> {
   const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
   const tls = opts.caFile || opts.certFile ? { caPem: read(opts.caFile), certPem: read(opts.certFile), keyPem: read(opts.keyFile) } : undefined;
-  const cached = resources.map((r) => resourceKeys(r)).map((keys) => ({ prefix: keys.prefix(), keyOf: keys.keyOf }));
+  const cached = resources.filter((r) => !r.backend && !r.computed).map((r) => resourceKeys(r)).map((keys) => ({ prefix: keys.prefix(), keyOf: keys.keyOf }));
   const storage = withWatchCache(createEtcdStorage({ endpoints: opts.servers, prefix: opts.prefix, tls }), { resources: cached });
   await Promise.all(cached.map((r) => storage.warm(r.prefix).catch(() => undefined)));
   return storage;

@@ -88,7 +88,8 @@ const ALWAYS_ALLOW = ['/healthz', '/livez', '/readyz', '/healthz/*', '/livez/*',
  * await server.listen(8443, '127.0.0.1');
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
-  const apiResources = buildApiResources(options.resources, options.storage, options.admission);
+  const built = buildApiResources(options.resources, options.storage, options.admission);
+  const apiResources = built.resources;
   const api = new ApiHandler(apiResources);
   const openapi = new OpenApiHandler(apiResources);
   const log = options.log ?? ((m: string) => console.error(m));
@@ -119,7 +120,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
     }),
-    close: () => closeGracefully(server, shutdown, sessions),
+    close: () => { built.close(); return closeGracefully(server, shutdown, sessions); },
     drain: () => { draining = true; },
   };
 }
