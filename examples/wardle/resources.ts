@@ -1,9 +1,19 @@
-import { defineResource, forbidden, type FieldError, type KubeObject, type Strategy } from '../../src/index.ts';
+import { defineResource, field, forbidden, type FieldError, type KubeObject, type StreamDefinition, type Strategy } from '../../src/index.ts';
 
 /** The API group of the wardle sample, as k8s.io/sample-apiserver names it. */
 export const WARDLE_GROUP = 'wardle.example.com';
 
 const metaFields = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+
+/** extapi extension (not in sample-apiserver): replicas for the scale subresource, as a CRD declares them. */
+const replicasField = { replicas: { type: 'integer', minimum: 0, description: 'Desired replicas (extapi extension: served through flunders/scale).' } };
+const flunderStatus = {
+  type: 'object',
+  properties: {
+    replicas: { type: 'integer', description: 'Observed replicas (extapi extension: flunders/scale status.replicas).' },
+    selector: { type: 'string', description: 'Label selector of the replicas (extapi extension: flunders/scale status.selector).' },
+  },
+};
 
 const v1alpha1FlunderSchema = {
   type: 'object',
@@ -14,9 +24,10 @@ const v1alpha1FlunderSchema = {
       properties: {
         reference: { type: 'string', description: 'A name of another flunder or fischer, depending on the reference type.' },
         referenceType: { type: 'string', description: 'The reference type.' },
+        ...replicasField,
       },
     },
-    status: { type: 'object' },
+    status: flunderStatus,
   },
 };
 
@@ -30,19 +41,21 @@ const v1beta1FlunderSchema = {
         flunderReference: { type: 'string', description: 'A name of another flunder, mutually exclusive to the FischerReference.' },
         fischerReference: { type: 'string', description: 'A name of a fischer, mutually exclusive to the FlunderReference.' },
         referenceType: { type: 'string', description: 'The reference type, defaults to "Flunder" if either reference is set.' },
+        ...replicasField,
       },
     },
-    status: { type: 'object' },
+    status: flunderStatus,
   },
 };
 
-type Spec = Record<string, string | undefined>;
+type Spec = Record<string, string | undefined> & { replicas?: number };
 
 /** v1alpha1 → v1beta1 (the storage version), as sample-apiserver converts. */
 function alphaToBeta(obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as Spec;
   const out: Spec = {};
   if (spec.referenceType) out.referenceType = spec.referenceType;
+  if (spec.replicas !== undefined) out.replicas = spec.replicas;
   if (spec.reference) {
     if (spec.referenceType === 'Fischer') out.fischerReference = spec.reference;
     else out.flunderReference = spec.reference;
@@ -57,6 +70,7 @@ function betaToAlpha(obj: KubeObject): KubeObject {
   if (spec.flunderReference) { out.reference = spec.flunderReference; out.referenceType = 'Flunder'; }
   else if (spec.fischerReference) { out.reference = spec.fischerReference; out.referenceType = 'Fischer'; }
   else if (spec.referenceType) out.referenceType = spec.referenceType;
+  if (spec.replicas !== undefined) out.replicas = spec.replicas;
   return { ...obj, spec: out };
 }
 
@@ -64,8 +78,7 @@ function betaToAlpha(obj: KubeObject): KubeObject {
 export function validateFlunderSpec(obj: KubeObject): FieldError[] {
   const s = (obj.spec ?? {}) as Spec;
   const errors: FieldError[] = [];
-  const bad = (field: string, value: string | undefined, why: string) =>
-    errors.push({ type: 'FieldValueInvalid', field: `spec.${field}`, detail: `Invalid value: ${JSON.stringify(value ?? '')}: ${why}` });
+  const bad = (name: string, value: string | undefined, why: string) => errors.push(field.invalid(`spec.${name}`, value ?? '', why));
   if (s.flunderReference && s.fischerReference) bad('fischerReference', s.fischerReference, 'cannot be set with flunderReference at the same time');
   else if (s.flunderReference && s.referenceType !== 'Flunder') bad('flunderReference', s.flunderReference, 'cannot be set if referenceType is not Flunder');
   else if (s.fischerReference && s.referenceType !== 'Fischer') bad('fischerReference', s.fischerReference, 'cannot be set if referenceType is not Fischer');
@@ -100,10 +113,43 @@ const printerColumns = [
   { name: 'Age', type: 'date' as const, jsonPath: '.metadata.creationTimestamp' },
 ];
 
-/** Flunder: namespaced, served as v1alpha1 and v1beta1 (stored as v1beta1). */
+/** One line of a flunder's log: when, which version, what it references and how many replicas it wants. */
+function logLine(obj: KubeObject): string {
+  const spec = (obj.spec ?? {}) as Spec;
+  const reference = spec.flunderReference ?? spec.fischerReference ?? '';
+  return `${new Date().toISOString()} resourceVersion=${obj.metadata.resourceVersion} referenceType=${spec.referenceType ?? ''} reference=${reference} replicas=${spec.replicas ?? 0}\n`;
+}
+
+/**
+ * flunders/log (extapi extension, like pods/log): the flunder's current state as one line; with
+ * `?follow=true` a new line each time it changes, until the client leaves or the flunder is deleted.
+ */
+const flunderLog: StreamDefinition = {
+  async *stream({ object, current, query, signal }) {
+    yield logLine(object);
+    if (query.get('follow') !== 'true') return;
+    let seen = object.metadata.resourceVersion;
+    while (!signal.aborted) {
+      await new Promise((resolve) => { const t = setTimeout(resolve, 250); signal.addEventListener('abort', () => { clearTimeout(t); resolve(undefined); }, { once: true }); });
+      let now: KubeObject;
+      try { now = await current(); } catch { return; }
+      if (now.metadata.resourceVersion !== seen) { seen = now.metadata.resourceVersion; yield logLine(now); }
+    }
+  },
+};
+
+/**
+ * Flunder: namespaced, served as v1alpha1 and v1beta1 (stored as v1beta1). Beyond sample-apiserver:
+ * status, scale (like a CRD's) and log subresources.
+ */
 export const flunders = defineResource({
   group: WARDLE_GROUP, kind: 'Flunder', plural: 'flunders', singular: 'flunder', namespaced: true,
-  shortNames: ['fl'], categories: ['wardle'], subresources: { status: true }, strategy: flunderStrategy,
+  shortNames: ['fl'], categories: ['wardle'], strategy: flunderStrategy,
+  subresources: {
+    status: true,
+    scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+    streams: { log: flunderLog },
+  },
   selectableFields: ['spec.referenceType'],
   versions: [
     { name: 'v1beta1', storage: true, schema: v1beta1FlunderSchema, printerColumns: [...printerColumns,

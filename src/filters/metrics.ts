@@ -8,6 +8,8 @@ export class ServerMetrics {
   private readonly durations: Histogram<string>;
   readonly inflight: Gauge<string>;
   readonly watchers: Gauge<string>;
+  /** Open long-running requests (watches, connect subresources such as a followed log). */
+  readonly longRunning: Gauge<string>;
   readonly storageObjects: Gauge<string>;
 
   /** `sources` are read at scrape time for the gauges. */
@@ -25,6 +27,7 @@ export class ServerMetrics {
         if (current) { this.set({ request_kind: 'readOnly' }, current.readOnly); this.set({ request_kind: 'mutating' }, current.mutating); }
       } });
     this.watchers = new Gauge({ name: 'apiserver_registered_watchers', help: 'Number of currently registered watchers for a given resources', labelNames: ['group', 'version', 'kind'], registers });
+    this.longRunning = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'], registers });
     this.storageObjects = new Gauge({ name: 'apiserver_storage_objects', help: 'Number of stored objects at the time of last check split by kind.', labelNames: ['resource'], registers,
       async collect() {
         const counts = await sources.storageObjects?.();

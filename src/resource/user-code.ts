@@ -80,6 +80,8 @@ export interface ScaleDefinition {
 export interface StreamRequest {
   /** The parent object (storage version), read just before streaming starts. */
   object: KubeObject;
+  /** Reads the parent object again (e.g. to follow its changes); a deleted parent is a 404 StatusError. */
+  current(): Promise<KubeObject>;
   query: URLSearchParams;
   user?: UserInfo;
   /** Ends when the client goes away or the server shuts down: stop producing then. */

@@ -68,7 +68,6 @@ export interface ApiServerOptions extends ServingLimits {
 
 /** A running (or ready to run) extension API server. */
 export interface ApiServer {
-  readonly api: ApiHandler;
   listen(port: number, host: string): Promise<AddressInfo>;
   close(): Promise<void>;
   /** Marks the server as draining: /readyz fails, new requests still served until close. */
@@ -115,7 +114,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
   return {
-    api,
     listen: (port, host) => new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
@@ -199,7 +197,7 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const abort = new AbortController();
   res.once('close', () => abort.abort(REQUEST_ENDED));
   ctx.shutdown.addEventListener('abort', () => abort.abort(REQUEST_ENDED), { once: true, signal: abort.signal });
-  if (isLongRunning(info)) trackWatcher(res, info, ctx.metrics);
+  if (longRunning) trackLongRunning(res, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;
   if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, abort.signal);
   throw notFoundPath();
@@ -215,7 +213,11 @@ function isHealthPath(path: string): boolean {
   return HEALTH_PATH.test(path);
 }
 
-function trackWatcher(res: HttpResponse, info: RequestInfo, metrics: ServerMetrics): void {
+function trackLongRunning(res: HttpResponse, info: RequestInfo, metrics: ServerMetrics): void {
+  const running = { verb: info.verb === 'watch' ? 'WATCH' : 'CONNECT', group: info.apiGroup, version: info.apiVersion, resource: info.resource, subresource: info.subresource, scope: info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster', component: 'apiserver' };
+  metrics.longRunning.inc(running);
+  res.once('close', () => metrics.longRunning.dec(running));
+  if (info.verb !== 'watch') return;
   const labels = { group: info.apiGroup, version: info.apiVersion, kind: info.resource };
   metrics.watchers.inc(labels);
   res.once('close', () => metrics.watchers.dec(labels));

@@ -7,8 +7,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { issueClientCertificate, writeKubeconfig } from '../certs/index.ts';
-import { runKubectl } from './kubectl.ts';
-import type { KubectlCallOptions, KubectlResult } from './kubectl.ts';
+import { runKubectl, startKubectl } from './kubectl.ts';
+import type { KubectlCallOptions, KubectlResult, KubectlStream } from './kubectl.ts';
 
 /** What `state.json` holds. */
 export interface ControlPlaneState {
@@ -55,6 +55,8 @@ export interface ControlPlane {
   readonly state: ControlPlaneState;
   /** Runs the bundled kubectl with `--kubeconfig` (admin unless overridden) and a per-process `--cache-dir`. */
   kubectl(args: string[], opts?: KubectlCallOptions): Promise<KubectlResult>;
+  /** Starts a kubectl that keeps running (`get -w`, a followed log), as `kubectl` would run it. */
+  kubectlStream(args: string[], opts?: Pick<KubectlCallOptions, 'kubeconfig'>): KubectlStream;
   /** Writes a kubeconfig for a client cert (CN=user, O=groups) signed by the cluster CA; returns its path. */
   mintKubeconfig(user: string, groups?: string[]): Promise<string>;
   /** Stops the plane if this handle owns it (else a no-op) and removes its directory. */
@@ -86,6 +88,7 @@ export async function controlPlaneHandle(state: ControlPlaneState, stop: () => P
     url: state.url, caPem, frontProxyCaPem, adminKubeconfigPath: state.adminKubeconfigPath,
     requestHeaderAllowedNames: state.requestHeaderAllowedNames, binDir: state.binDir, dir: state.dir, state,
     kubectl: (args, opts) => runKubectl(target, args, opts),
+    kubectlStream: (args, opts) => startKubectl(target, args, opts),
     mintKubeconfig: async (user, groups = []) => {
       const ca = { certPem: caPem, keyPem: await readFile(state.caKeyPath, 'utf8') };
       const client = await issueClientCertificate(ca, { user, groups });

@@ -27,6 +27,44 @@ export interface KubectlTarget {
   cacheDir: string;
 }
 
+/** A kubectl that keeps running (`get -w`, a followed `get --raw`), read while it runs. */
+export interface KubectlStream {
+  /** Everything printed to stdout so far. */
+  stdout(): string;
+  /** Resolves with stdout once it matches `pattern`; rejects after `timeoutMs` or when kubectl exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Kills kubectl (the client leaves) and resolves with what it printed. */
+  stop(): Promise<KubectlResult>;
+}
+
+/** Starts `kubectl ...args` like runKubectl, without waiting for it to end; see KubectlStream. */
+export function startKubectl(target: KubectlTarget, args: string[], opts: Pick<KubectlCallOptions, 'kubeconfig'> = {}): KubectlStream {
+  const env = { ...process.env };
+  delete env.KUBECONFIG;
+  const child = spawn(join(target.binDir, 'kubectl'), ['--kubeconfig', opts.kubeconfig ?? target.kubeconfig, '--cache-dir', target.cacheDir, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const closed = new Promise<KubectlResult>((resolve) => child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return {
+    stdout: () => stdout,
+    async waitFor(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`kubectl ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}: ${stdout}${stderr}`);
+        if (Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')} did not print ${pattern} in ${timeoutMs} ms: ${stdout}${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return stdout;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      return closed;
+    },
+  };
+}
+
 /**
  * Runs `kubectl --kubeconfig <k> --cache-dir <c> ...args` and collects its output. The
  * environment's KUBECONFIG is removed so nothing but the given file is ever read.

@@ -4,6 +4,7 @@ import { readJsonPath } from '../../endpoints/table.ts';
 import type { ScaleDefinition } from '../../resource/user-code.ts';
 import type { Getter, Rest, SubresourceKind, Updater, WriteContext, WriteResult } from '../../rest/interfaces.ts';
 import { deepCopy } from '../object-meta.ts';
+import { invalid as invalidField } from '../../apimachinery/validation/field-errors.ts';
 import type { GenericStore } from '../store.ts';
 
 /** autoscaling/v1 Scale, as kube-apiserver publishes it. */
@@ -50,7 +51,7 @@ export class ScaleRest implements Rest, Getter, Updater {
       const scale = await mutate(this.toScale(current));
       const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas ?? 0;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        throw invalid('Scale', 'autoscaling', name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', detail: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+        throw invalid('Scale', 'autoscaling', name, [invalidField('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
       const next = deepCopy(current);
       writeJsonPath(next, this.paths.specReplicasPath, replicas);

@@ -17,7 +17,8 @@ export class StreamRest implements Rest, Connecter {
   /** Streams the chunks of `definition.stream` to the client. */
   async connect({ namespace, name, query, user, res, signal }: ConnectRequest): Promise<void> {
     const object = await this.parent.get(namespace, name);
-    const chunks = this.definition.stream({ object, query, user, signal })[Symbol.asyncIterator]();
+    const current = () => this.parent.get(namespace, name);
+    const chunks = this.definition.stream({ object, current, query, user, signal })[Symbol.asyncIterator]();
     const first = await chunks.next();
     res.writeHead(200, { 'content-type': this.definition.contentType ?? 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' });
     (res as { flushHeaders?: () => void }).flushHeaders?.();

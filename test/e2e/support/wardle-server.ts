@@ -49,15 +49,16 @@ export async function installSecretFiles(dir: string, files: Record<string, stri
 }
 
 /**
- * Starts `examples/wardle/main.ts --kubeconfig <kubeconfig> --tls-cert-dir <dir>` on a free
- * loopback port and waits for /readyz. `extraArgs` are appended (e.g. an authentication ConfigMap).
+ * Starts `examples/wardle/main.ts` (or another example's `main`) with `--kubeconfig <kubeconfig>
+ * --tls-cert-dir <dir>` on a free loopback port and waits for /readyz. `extraArgs` are appended
+ * (e.g. an authentication ConfigMap).
  */
-export async function startWardle(opts: { kubeconfig: string; serviceDnsName: string; extraArgs?: string[] }): Promise<WardleProcess> {
+export async function startWardle(opts: { kubeconfig: string; serviceDnsName: string; extraArgs?: string[]; main?: string }): Promise<WardleProcess> {
   const certDir = await mkdtemp(join(tmpdir(), 'extapi-wardle-'));
   const ca = await createCertificateAuthority({ commonName: 'wardle-e2e-ca' });
   await writeServingCert(certDir, ca, opts.serviceDnsName);
   const [port] = await freeLoopbackPorts(1);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wardle/main.ts', '--kubeconfig', opts.kubeconfig,
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.main ?? 'examples/wardle/main.ts', '--kubeconfig', opts.kubeconfig,
     '--tls-cert-dir', certDir, '--secure-port', String(port), '--bind-address', '127.0.0.1', '--storage', 'memory', ...(opts.extraArgs ?? [])],
   { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
   let output = '';
@@ -120,18 +121,27 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${user}}]
 `;
 }
 
+/** An API group a test registers: its name and its versions with their versionPriority. */
+export interface RegisteredGroup {
+  group: string;
+  versions: [version: string, priority: number][];
+}
+
+/** The wardle sample's group. */
+export const WARDLE_API: RegisteredGroup = { group: 'wardle.example.com', versions: [['v1beta1', 20], ['v1alpha1', 15]] };
+
 /**
- * Namespace (unless `withNamespace` is false), ExternalName Service and one APIService per wardle
- * version, pointing at `port` on localhost.
+ * Namespace (unless `withNamespace` is false), ExternalName Service and one APIService per
+ * version of `api` (default wardle), pointing at `port` on localhost.
  */
-export function registrationYaml(namespace: string, service: string, port: number, caPem: string, withNamespace = true): string {
+export function registrationYaml(namespace: string, service: string, port: number, caPem: string, withNamespace = true, api: RegisteredGroup = WARDLE_API): string {
   const caBundle = Buffer.from(caPem).toString('base64');
   const apiService = (version: string, priority: number) => `---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
-metadata: {name: ${version}.wardle.example.com}
+metadata: {name: ${version}.${api.group}}
 spec:
-  group: wardle.example.com
+  group: ${api.group}
   version: ${version}
   groupPriorityMinimum: 1000
   versionPriority: ${priority}
@@ -143,28 +153,30 @@ spec:
 kind: Service
 metadata: {name: ${service}, namespace: ${namespace}}
 spec: {type: ExternalName, externalName: localhost}
-${apiService('v1beta1', 20)}${apiService('v1alpha1', 15)}`;
+${api.versions.map(([v, p]) => apiService(v, p)).join('')}`;
 }
 
-/** Waits until every wardle APIService reports Available=True and its OpenAPI is served; throws with the condition message otherwise. */
-export async function waitAvailable(cp: ControlPlane, timeoutMs = 60_000): Promise<void> {
+/** Waits until every APIService of `api` (default wardle) reports Available=True and its OpenAPI is served; throws with the condition message otherwise. */
+export async function waitAvailable(cp: ControlPlane, timeoutMs = 60_000, api: RegisteredGroup = WARDLE_API): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await cp.kubectl(['get', 'apiservice', 'v1alpha1.wardle.example.com', 'v1beta1.wardle.example.com', '-o',
-      'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Available")].status} {.status.conditions[?(@.type=="Available")].message}{"\\n"}{end}']);
+    const res = await cp.kubectl(['get', 'apiservice', ...api.versions.map(([v]) => `${v}.${api.group}`), '-o', 'json']);
     last = res.stdout + res.stderr;
-    const lines = res.stdout.trim().split('\n');
-    if (lines.length === 2 && lines.every((l) => l.startsWith('True')) && await openApiServed(cp)) return;
+    const parsed = res.code === 0 ? JSON.parse(res.stdout) : { items: [] };
+    const services: { status?: { conditions?: { type: string; status: string; message?: string }[] } }[] = parsed.items ?? [parsed];
+    const available = services.map((s) => s.status?.conditions?.find((c) => c.type === 'Available'));
+    last = available.map((c) => `${c?.status} ${c?.message ?? ''}`).join('; ') || last;
+    if (available.length === api.versions.length && available.every((c) => c?.status === 'True') && await openApiServed(cp, api)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`wardle APIServices not Available: ${last}`);
+  throw new Error(`${api.group} APIServices not Available: ${last}`);
 }
 
-/** True once the aggregator serves the OpenAPI v3 document of both wardle versions (kubectl validates with it). */
-async function openApiServed(cp: ControlPlane): Promise<boolean> {
-  for (const version of ['v1alpha1', 'v1beta1']) {
-    const res = await cp.kubectl(['get', '--raw', `/openapi/v3/apis/wardle.example.com/${version}`]);
+/** True once the aggregator serves the OpenAPI v3 document of every version of `api` (kubectl validates with it). */
+async function openApiServed(cp: ControlPlane, api: RegisteredGroup): Promise<boolean> {
+  for (const [version] of api.versions) {
+    const res = await cp.kubectl(['get', '--raw', `/openapi/v3/apis/${api.group}/${version}`]);
     if (res.code !== 0) return false;
   }
   return true;
