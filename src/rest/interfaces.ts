@@ -73,6 +73,8 @@ export interface Creater {
  * desired one; a resourceVersion in the result that differs from the current one is a 409 Conflict.
  */
 export interface Updater {
+  /** True when a PUT need not name the resourceVersion it replaces (kube's AllowUnconditionalUpdate; a CRD's scale). */
+  readonly allowsUnconditionalUpdate?: boolean;
   update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, ctx: WriteContext): Promise<WriteResult>;
 }
 

@@ -28,7 +28,7 @@ export async function handleUpdate(scope: RequestScope<Updater>): Promise<void> 
   if (object.metadata.name !== scope.info.name) throw nameMismatch(object, scope);
   scope.codec.validate(object);
   const desired = scope.codec.toStorage(object);
-  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, () => requireResourceVersion(desired, scope), ctx);
+  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, () => (scope.rest.allowsUnconditionalUpdate ? desired : requireResourceVersion(desired, scope)), ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
 }
 

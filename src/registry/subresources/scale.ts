@@ -4,6 +4,7 @@ import { readJsonPath } from '../../endpoints/table.ts';
 import type { ScaleDefinition } from '../../resource/user-code.ts';
 import type { Getter, Rest, SubresourceKind, Updater, WriteContext, WriteResult } from '../../rest/interfaces.ts';
 import { deepCopy } from '../object-meta.ts';
+import { compileSchema, type CompiledSchema, type SchemaObject } from '../../resource/schema/index.ts';
 import { invalid as invalidField } from '../../apimachinery/validation/field-errors.ts';
 import type { GenericStore } from '../store.ts';
 
@@ -35,9 +36,14 @@ export const SCALE_KIND: SubresourceKind = {
 export class ScaleRest implements Rest, Getter, Updater {
   readonly resource;
   readonly kind = SCALE_KIND;
+  readonly allowsUnconditionalUpdate = true;
+
+  private readonly schema: CompiledSchema;
 
   constructor(private readonly store: GenericStore, private readonly paths: ScaleDefinition) {
     this.resource = store.resource;
+    const storage = store.resource.versions.find((v) => v.name === store.resource.storageVersion)!;
+    this.schema = compileSchema(storage.schema as SchemaObject);
   }
 
   /** The Scale of the object. */
@@ -45,16 +51,20 @@ export class ScaleRest implements Rest, Getter, Updater {
     return this.toScale(await this.store.get(namespace, name));
   }
 
-  /** Sets the object's desired replicas from the Scale `mutate` answers; answers the new Scale. */
+  /**
+   * Sets the object's desired replicas from the Scale `mutate` answers; answers the new Scale. The
+   * object is then checked against its schema, and negative replicas refused, with kube-apiserver's
+   * wording for a CRD (422 on the resource's kind, the path as declared).
+   */
   async update(namespace: string | undefined, name: string, mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>, ctx: WriteContext): Promise<WriteResult> {
     const result = await this.store.update(namespace, name, async (current) => {
       const scale = await mutate(this.toScale(current));
-      const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas ?? 0;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        throw invalid('Scale', 'autoscaling', name, [invalidField('spec.replicas', replicas, 'must be greater than or equal to 0')]);
-      }
+      const replicas = Number((scale.spec as { replicas?: unknown } | undefined)?.replicas ?? 0);
       const next = deepCopy(current);
       writeJsonPath(next, this.paths.specReplicasPath, replicas);
+      const errors = this.schema.validate(next);
+      if (replicas < 0) errors.push(invalidField(this.paths.specReplicasPath, replicas, 'should be a non-negative integer'));
+      if (errors.length > 0) throw invalid(this.resource.kind, this.resource.group, name, errors);
       if (scale.metadata.resourceVersion) next.metadata.resourceVersion = scale.metadata.resourceVersion;
       return next;
     }, { ...ctx, subresource: 'scale' });
