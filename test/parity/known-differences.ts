@@ -12,6 +12,13 @@ import { OPENAPI_DIFFERENCES } from './known-differences-openapi.ts';
 
 const step = (scenarioStep: string) => `${scenarioStep}:*`;
 
+const WARDLE_VERSIONS = ['v1alpha1', 'v1beta1'];
+/** The OpenAPI documents a wardle version appears in (v3 per group-version, v2 the whole swagger). */
+const openApiDocs = (version: string) => [`openapi-v3/${version}`, 'openapi-v2/swagger'];
+/** The exact OpenAPI path keys of a flunders subresource, in every document and version. */
+const openApiPaths = (subresource: string) => WARDLE_VERSIONS.flatMap((v) => openApiDocs(v)
+  .map((doc) => `${doc}:body.paths./apis/wardle.example.com/${v}/namespaces/{namespace}/flunders/{name}/${subresource}`));
+
 /** Whole steps that diverge, and their consequences further down the same scenario. */
 const STEP_DIFFERENCES: KnownDifference[] = [
   {
@@ -74,6 +81,24 @@ const STEP_DIFFERENCES: KnownDifference[] = [
     matches: ['*[name=flunders/status]', '*.subresources', step('status/*'), 'openapi-*:body.paths.*/status'],
     summary: 'extapi serves flunders/status (get, update, patch); upstream has no status subresource (404).',
     reason: 'Flunder has a status field, so the sample shows the subresource; spec and status then follow the usual split.',
+  },
+  {
+    id: 'scale-subresource', category: 'extension',
+    matches: [
+      ...WARDLE_VERSIONS.map((v) => `discovery/${v}:body.resources[name=flunders/scale]`),
+      ...openApiPaths('scale'),
+      ...WARDLE_VERSIONS.flatMap((v) => openApiDocs(v).flatMap((doc) => [`Flunder.properties.spec.properties.replicas`, 'Flunder.properties.status.properties',
+        'FlunderList.properties.items.items.properties.spec.properties.replicas', 'FlunderList.properties.items.items.properties.status.properties']
+        .map((field) => `${doc}:body.kinds.${v}/${field}`))),
+    ],
+    summary: 'extapi serves flunders/scale (autoscaling/v1 Scale: get, update, patch; spec.replicas, status.replicas and status.selector in the Flunder schema); upstream has no scale subresource.',
+    reason: 'The sample shows the scale subresource as a CRD declares it (specReplicasPath .spec.replicas, statusReplicasPath .status.replicas, labelSelectorPath .status.selector); test/e2e/wardle-subresources.e2e.test.ts compares it with such a CRD on the same kube-apiserver.',
+  },
+  {
+    id: 'log-subresource', category: 'extension',
+    matches: [...WARDLE_VERSIONS.map((v) => `discovery/${v}:body.resources[name=flunders/log]`), ...openApiPaths('log')],
+    summary: 'extapi serves flunders/log (get, streaming; ?follow=true follows changes); upstream has no log subresource.',
+    reason: 'The sample shows a streaming connect subresource like pods/log (examples/wardle/resources.ts, flunderLog).',
   },
   {
     id: 'printer-columns', category: 'extension',
