@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { stringify as toYaml } from 'yaml';
 import { badRequest, internalError, isStatusError, requestEntityTooLarge, StatusError } from '../errors/status-error.ts';
 import { warningHeaderValues } from './warning-header.ts';
+import { auditOf } from '../audit/context.ts';
 
 /** A request as node:http or node:http2's compatibility API hands it over. */
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -59,6 +60,7 @@ export async function readBody(req: HttpRequest, limit = MAX_BODY_BYTES): Promis
     deadline?.addEventListener('abort', onDeadline, { once: true });
   });
   if (deadline?.aborted) throw requestTimeout();
+  auditOf(req)?.requestBody(body, req.headers['content-type']);
   return body;
 }
 
@@ -78,6 +80,7 @@ export function writeObject(res: HttpResponse, status: number, body: unknown, op
   };
   const warnings = warningHeaderValues(opts.warnings ?? []);
   if (warnings.length > 0) headers.warning = warnings;
+  auditOf(res)?.responseObject(status, body);
   res.writeHead(status, headers);
   res.end(text + (opts.yaml ? '' : '\n'));
 }

@@ -22,6 +22,7 @@ async function selfSignedPair(): Promise<() => { cert: string; key: string }> {
   return () => ({ cert: pair.certPem, key: pair.keyPem });
 }
 import { createServingPairReader } from './tls-files.ts';
+import type { Auditor } from '../audit/index.ts';
 import { openStorage, type StorageOptions } from './storage-options.ts';
 
 /** Options of runDelegated. */
@@ -39,6 +40,8 @@ export interface DelegatedOptions {
   audiences?: string[];
   /** In-flight, timeout and connection limits (default: kube-apiserver's). */
   limits?: ServingLimits;
+  /** Audit policy and backends (--audit-* flags). */
+  audit?: Auditor;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
     ],
     authorizer: createSubjectAccessReviewAuthorizer(client),
     admission: [namespaces],
+    audit: opts.audit,
     readyChecks: [
       { name: 'authentication-config', check: () => authConfig.checkLoaded() },
       { name: 'namespace-informer', check: () => namespaces.checkSynced() },

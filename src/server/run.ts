@@ -4,8 +4,9 @@ import type { StorageOptions } from './storage-options.ts';
 import { runStandalone } from './standalone.ts';
 import { runDelegated } from './delegated.ts';
 import type { ApiServer, ServingLimits } from './server.ts';
+import { AUDIT_FLAG_HELP, auditorFromFlags, type AuditFlags } from '../audit/options.ts';
 
-interface Flags {
+interface Flags extends AuditFlags {
   securePort: number; bindAddress?: string; tlsCertDir?: string; kubeconfig?: string; standalone?: boolean;
   storage: string; dataDir: string; etcdServers?: string; etcdPrefix: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string;
   authenticationConfigMap: string; devDir: string; shutdownDelay: number;
@@ -62,23 +63,30 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
     .option('--max-mutating-requests-inflight <n>', 'concurrent mutating requests (429 beyond)', positiveInt, 200)
     .option('--http2-max-streams-per-connection <n>', 'concurrent HTTP/2 streams per connection', positiveInt, 100)
     .option('--read-header-timeout <seconds>', 'time to complete the TLS handshake and send a request\'s headers', positiveInt, 32)
-    .option('--idle-connection-timeout <seconds>', 'close connections idle this long (HTTP/1.1 keep-alive, HTTP/2 with no open stream)', positiveInt, 90)
+    .option('--idle-connection-timeout <seconds>', 'close connections idle this long (HTTP/1.1 keep-alive, HTTP/2 with no open stream)', positiveInt, 90);
+  for (const [flag, help, def] of AUDIT_FLAG_HELP) {
+    if (def === undefined) program.option(flag, help);
+    else program.option(flag, help, Number, def);
+  }
+  program
     .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : 2); })
     .showHelpAfterError(false);
   const flags = program.parse(argv).opts<Flags>();
   const storage = storageOptions(flags, program);
+  let audit;
+  try { audit = auditorFromFlags(flags); } catch (err) { program.error((err as Error).message, { exitCode: 2 }); }
   const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
   let server: ApiServer;
   if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
     const explicitStorage = program.getOptionValueSource('storage') === 'cli' ? storage : undefined;
-    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage, limits: servingLimits(flags) });
+    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage, limits: servingLimits(flags), audit });
     console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
     server = dev.server;
   } else {
     const [ns, name] = flags.authenticationConfigMap.split('/');
     server = await runDelegated({
       resources, storage, port: flags.securePort, host: flags.bindAddress ?? '0.0.0.0', tlsCertDir: flags.tlsCertDir,
-      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name }, limits: servingLimits(flags),
+      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name }, limits: servingLimits(flags), audit,
     });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

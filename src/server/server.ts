@@ -20,6 +20,7 @@ import { ServerMetrics } from '../filters/metrics.ts';
 import type { AdmissionPlugin } from '../admission/types.ts';
 import { buildApiResources } from '../registry/api-resources.ts';
 import { GenericStore } from '../registry/store.ts';
+import { auditOf, type Auditor } from '../audit/index.ts';
 
 /** TLS material for serving, read by the caller (see server/tls-files.ts for files that reload). */
 export interface TlsMaterial {
@@ -62,6 +63,8 @@ export interface ApiServerOptions extends ServingLimits {
   readyChecks?: HealthCheck[];
   /** Server-wide admission plugins (e.g. NamespaceLifecycle), after each resource's own hooks. */
   admission?: AdmissionPlugin[];
+  /** Records requests as its audit policy says (see src/audit); none when omitted. */
+  audit?: Auditor;
   version?: Record<string, string>;
   log?: (msg: string) => void;
 }
@@ -118,7 +121,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server.address() as AddressInfo));
     }),
-    close: () => { built.close(); return closeGracefully(server, shutdown, sessions); },
+    close: async () => { built.close(); await closeGracefully(server, shutdown, sessions); await options.audit?.shutdown(); },
     drain: () => { draining = true; },
   };
 }
@@ -190,9 +193,13 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   if (!longRunning) armRequestDeadline(req, res, timeoutMs, ctx.log);
   else resetWhenStalled(res, timeoutMs);
   const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);
-  const user = await authenticate(req, ctx, alwaysAllowed);
+  const user = await authenticate(req, ctx, alwaysAllowed).catch((err: unknown) => {
+    ctx.audit?.failedAuthentication(req, res, info);
+    throw err;
+  });
   stripIdentityHeaders(req);
-  if (!alwaysAllowed) await authorize(user, info, ctx);
+  ctx.audit?.begin(req, res, info, user, longRunning);
+  if (!alwaysAllowed) await authorize(user, info, ctx, res);
   if (!isHealthPath(url.pathname) && !longRunning) res.once('close', ctx.limiter.acquire(info));
   const abort = new AbortController();
   res.once('close', () => abort.abort(REQUEST_ENDED));
@@ -235,8 +242,10 @@ async function authenticate(req: HttpRequest, ctx: ServeContext, alwaysAllowed: 
   throw unauthorized();
 }
 
-async function authorize(user: UserInfo, info: RequestInfo, ctx: ServeContext): Promise<void> {
+async function authorize(user: UserInfo, info: RequestInfo, ctx: ServeContext, res: HttpResponse): Promise<void> {
   const result = await ctx.authorizer.authorize({ user, info });
+  auditOf(res)?.annotate('authorization.k8s.io/decision', result.decision === 'Allow' ? 'allow' : 'forbid');
+  auditOf(res)?.annotate('authorization.k8s.io/reason', result.reason ?? '');
   if (result.decision === 'Allow') return;
   const message = forbiddenMessage(user, info, result.reason);
   if (info.isResourceRequest) throw forbidden({ group: info.apiGroup, resource: info.resource }, info.name, message);

@@ -7,6 +7,7 @@ import type { Authorizer } from '../auth/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
 import { openStorage, type StorageOptions } from './storage-options.ts';
 import { createApiServer, type ApiServer, type ServingLimits } from './server.ts';
+import type { Auditor } from '../audit/index.ts';
 
 /** Options of runStandalone. */
 export interface StandaloneOptions {
@@ -21,6 +22,8 @@ export interface StandaloneOptions {
   storage?: StorageOptions;
   /** In-flight, timeout and connection limits (default: kube-apiserver's). */
   limits?: ServingLimits;
+  /** Audit policy and backends (--audit-* flags). */
+  audit?: Auditor;
 }
 
 /** Authenticated users may do anything; everyone else was already refused with 401. */
@@ -51,6 +54,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<{ server: 
     authenticators: [createX509Authenticator(() => ca.certPem)],
     authorizer: authenticatedUsers,
     readyChecks: storage.healthCheck ? [{ name: 'storage', check: () => storage.healthCheck!() }] : [],
+    audit: opts.audit,
   });
   const address = await server.listen(opts.port ?? 8443, host);
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

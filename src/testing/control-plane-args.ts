@@ -64,5 +64,33 @@ export function apiServerArgs(
     '--enable-aggregator-routing=false',
     `--cert-dir=${dir}/pki`,
     '--profiling=false',
+    `--audit-policy-file=${dir}/audit-policy.yaml`, `--audit-log-path=${auditLogPath(dir)}`,
+    '--audit-log-format=json', '--audit-log-maxsize=200', '--audit-log-maxbackup=1',
   ];
 }
+
+/** Where the test kube-apiserver writes its audit events (JSON lines), for tests that join them with ours. */
+export function auditLogPath(dir: string): string {
+  return `${dir}/logs/audit.log`;
+}
+
+/**
+ * The test kube-apiserver's audit policy: nothing for its own loopback client, the node's
+ * components (when the plane has a node), events, health probes and leases; RequestResponse for everything else, so tests compare whole events.
+ */
+export const TEST_AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: None
+  users: ["system:apiserver", "system:kube-controller-manager", "system:kube-scheduler", "system:kube-proxy"]
+- level: None
+  userGroups: ["system:nodes"]
+- level: None
+  resources: [{group: "", resources: [events]}, {group: events.k8s.io}]
+- level: None
+  nonResourceURLs: ["/healthz*", "/livez*", "/readyz*"]
+- level: None
+  resources: [{group: coordination.k8s.io, resources: [leases]}]
+- level: RequestResponse
+`;

@@ -9,7 +9,7 @@
  * await cp.stop();
  * ```
  */
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKubeconfig } from '../certs/index.ts';
@@ -18,7 +18,7 @@ import { FRONT_PROXY_CLIENT_CN, generateControlPlanePki } from './control-plane-
 import type { ControlPlanePki } from './control-plane-pki.ts';
 import { controlPlaneHandle, writeControlPlaneState } from './control-plane-state.ts';
 import type { ControlPlane, ControlPlaneState } from './control-plane-state.ts';
-import { apiServerArgs, etcdArgs } from './control-plane-args.ts';
+import { apiServerArgs, etcdArgs, TEST_AUDIT_POLICY } from './control-plane-args.ts';
 import { LOOPBACK_NETWORK } from './control-plane-args.ts';
 import type { ApiServerNetwork, ControlPlanePorts } from './control-plane-args.ts';
 import { freeLoopbackPorts } from './ports.ts';
@@ -64,6 +64,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const t0 = Date.now();
   const dir = opts.dir ?? await mkdtemp(join(tmpdir(), 'extapi-cp-'));
   await mkdir(join(dir, 'logs'), { recursive: true });
+  await writeFile(join(dir, 'audit-policy.yaml'), TEST_AUDIT_POLICY);
   const keepDir = opts.keepDir ?? process.env.EXTAPI_KEEP_CONTROL_PLANE_DIR === '1';
   const net = opts.network ?? LOOPBACK_NETWORK;
   const pki = await generateControlPlanePki(dir, net === LOOPBACK_NETWORK ? [] : [net.host, firstServiceIp(net.serviceCidr)]);
