@@ -42,7 +42,7 @@ describe('audit events of an in-process server', () => {
     });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('audit-id'), 'given-id');
-    const created = await res.json();
+    const created = await res.json() as { metadata: { uid: string } };
     await waitFor(() => complete('given-id').length === 1);
     assert.equal(events.filter((e) => e.auditID === 'given-id').length, 1, 'RequestReceived is omitted by the rule');
     const e = complete('given-id')[0];

@@ -76,11 +76,13 @@ export function auditLogPath(dir: string): string {
 
 /**
  * The test kube-apiserver's audit policy: nothing for its own loopback client, the node's
- * components (when the plane has a node), events, health probes and leases; RequestResponse for everything else, so tests compare whole events.
+ * components (when the plane has a node), events, health probes and leases; RequestResponse
+ * (without managedFields) for everything else, so tests compare whole events.
  */
 export const TEST_AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
+omitManagedFields: true
 rules:
 - level: None
   users: ["system:apiserver", "system:kube-controller-manager", "system:kube-scheduler", "system:kube-proxy"]
