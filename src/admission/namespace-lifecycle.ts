@@ -5,6 +5,7 @@ import type { AdmissionPlugin } from './types.ts';
 /** What the plugin knows of one namespace. */
 interface NamespaceState {
   terminating: boolean;
+  labels: Record<string, string>;
 }
 
 /**
@@ -51,10 +52,13 @@ export class NamespaceLifecycle implements AdmissionPlugin {
     }
   }
 
+  /** The labels of a namespace (for webhooks' namespaceSelector); undefined when it does not exist. */
+  readonly labels = async (name: string): Promise<Record<string, string> | undefined> => (this.known.get(name) ?? await this.lookup(name))?.labels;
+
   private async lookup(name: string): Promise<NamespaceState | undefined> {
     const ns = await this.client.getOrNull(`/api/v1/namespaces/${encodeURIComponent(name)}`);
     if (!ns) return undefined;
-    const state = { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata?.deletionTimestamp };
+    const state = { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata?.deletionTimestamp, labels: ns.metadata?.labels ?? {} };
     this.known.set(name, state);
     return state;
   }
@@ -67,9 +71,9 @@ export class NamespaceLifecycle implements AdmissionPlugin {
     return list.metadata?.resourceVersion ?? '';
   }
 
-  private remember(ns: { metadata?: { name?: string; deletionTimestamp?: string }; status?: { phase?: string } }): void {
+  private remember(ns: { metadata?: { name?: string; deletionTimestamp?: string; labels?: Record<string, string> }; status?: { phase?: string } }): void {
     if (!ns.metadata?.name) return;
-    this.known.set(ns.metadata.name, { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp });
+    this.known.set(ns.metadata.name, { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp, labels: ns.metadata.labels ?? {} });
   }
 
   private async watchLoop(rv: string): Promise<void> {

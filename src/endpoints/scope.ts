@@ -37,12 +37,31 @@ export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | '
 
 /** The WriteContext of a request: user, dryRun, subresource, lookup. */
 export function writeContext(scope: RequestScope<unknown>, optionsKind: OptionsKind): WriteContext {
+  const dryRun = parseDryRun(scope.query, optionsKind);
   return {
     user: scope.user,
-    dryRun: parseDryRun(scope.query, optionsKind),
+    dryRun,
     subresource: scope.info.subresource || undefined,
     lookup: scope.lookup,
+    requestVersion: scope.codec.version.name,
+    options: admissionOptions(scope.query, optionsKind, dryRun),
   };
+}
+
+/**
+ * The options object admission reviews carry (`{kind: CreateOptions, apiVersion: meta.k8s.io/v1, ...}`);
+ * a patch is an update to admission, so it carries UpdateOptions.
+ */
+export function admissionOptions(query: URLSearchParams, optionsKind: OptionsKind, dryRun: boolean): Record<string, unknown> {
+  const kind = optionsKind === 'PatchOptions' ? 'UpdateOptions' : optionsKind;
+  const options: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (dryRun) options.dryRun = ['All'];
+  if (kind === 'DeleteOptions') return options;
+  const manager = query.get('fieldManager');
+  if (manager) options.fieldManager = manager;
+  const validation = query.get('fieldValidation');
+  if (validation) options.fieldValidation = validation;
+  return options;
 }
 
 /** `dryRun=All` → true; absent → false; anything else answers 422 as kube-apiserver does. */

@@ -122,7 +122,7 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     for (const p of this.plugins) await p.validate?.(obj, null, opCtx, this.resource);
     strategy.canonicalize?.(obj);
     dropEmptyMetadata(obj);
-    return { object: obj, warnings: strategy.warnings?.(obj, null, opCtx) ?? [] };
+    return { object: obj, warnings: [...opCtx.warnings!, ...strategy.warnings?.(obj, null, opCtx) ?? []] };
   }
 
   /**
@@ -177,7 +177,7 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     for (const p of this.plugins) await p.validate?.(obj, current, opCtx, this.resource);
     strategy.canonicalize?.(obj);
     dropEmptyMetadata(obj);
-    return { object: obj, warnings: strategy.warnings?.(obj, current, opCtx) ?? [] };
+    return { object: obj, warnings: [...opCtx.warnings!, ...strategy.warnings?.(obj, current, opCtx) ?? []] };
   }
 
   private mergeForSubresource(current: KubeObject, desired: KubeObject, subresource?: string): KubeObject {
@@ -206,6 +206,7 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
       this.checkDeletePreconditions(current, pre);
       const opCtx = this.opContext('DELETE', current, ctx);
       await this.resource.strategy.validateAdmission?.(current, current, opCtx);
+      for (const p of this.plugins) await p.validate?.(current, current, opCtx, this.resource);
       if (current.metadata.finalizers?.length) return { object: await this.markDeleting(key, current, pre, ctx), finished: false };
       if (ctx.dryRun) return { object: current, finished: true };
       const object = await this.storage.delete(key, { validateDeletion: (c) => this.checkDeletePreconditions(c, pre) });
@@ -249,6 +250,6 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
   }
 
   private opContext(operation: OperationContext['operation'], obj: KubeObject, ctx: WriteContext): OperationContext {
-    return { ...ctx, operation, namespace: obj.metadata.namespace, name: obj.metadata.name };
+    return { ...ctx, operation, namespace: obj.metadata.namespace, name: obj.metadata.name, warnings: [] };
   }
 }

@@ -49,6 +49,12 @@ export interface OperationContext {
   name?: string;
   /** Read other objects of the server (e.g. for an admission rule that consults another kind). */
   lookup: (resource: ResourceRef, namespace?: string) => Promise<KubeObject[]>;
+  /** The API version the client used (admission webhooks' requestKind); the storage version when unset. */
+  requestVersion?: string;
+  /** The request's CreateOptions/UpdateOptions/DeleteOptions as admission reviews carry them. */
+  options?: Record<string, unknown>;
+  /** Warnings admission adds for the client (Warning headers). */
+  warnings?: string[];
 }
 
 /** Names a resource of the same server: group + plural. */

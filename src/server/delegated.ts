@@ -7,6 +7,7 @@ import { createTokenReviewAuthenticator } from '../auth/delegating/token-review.
 import { createSubjectAccessReviewAuthorizer } from '../auth/delegating/subject-access-review.ts';
 import { createApiServer, type ApiServer, type ServingLimits, type TlsMaterial } from './server.ts';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.ts';
+import { AdmissionWebhooks } from '../admission/webhooks/plugin.ts';
 import { hostname } from 'node:os';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
 
@@ -57,6 +58,8 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
   await authConfig.start();
   const namespaces = new NamespaceLifecycle(client);
   await namespaces.start();
+  const webhooks = new AdmissionWebhooks(client, namespaces.labels);
+  await webhooks.start();
   const storage = await openStorage(opts.storage, opts.resources);
   const servingPair = opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : await selfSignedPair();
   servingPair();
@@ -74,15 +77,16 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
       createTokenReviewAuthenticator(client, { audiences: opts.audiences }),
     ],
     authorizer: createSubjectAccessReviewAuthorizer(client),
-    admission: [namespaces],
+    admission: [namespaces, webhooks],
     audit: opts.audit,
     readyChecks: [
       { name: 'authentication-config', check: () => authConfig.checkLoaded() },
       { name: 'namespace-informer', check: () => namespaces.checkSynced() },
+      { name: 'admission-webhook-configurations', check: () => webhooks.checkSynced() },
       ...(storage.healthCheck ? [{ name: 'storage', check: () => storage.healthCheck!() }] : []),
     ],
   });
   await server.listen(opts.port, opts.host);
   const close = server.close;
-  return { ...server, close: async () => { authConfig.stop(); namespaces.stop(); await close(); await storage.close(); } };
+  return { ...server, close: async () => { authConfig.stop(); namespaces.stop(); webhooks.stop(); await close(); await storage.close(); } };
 }

@@ -4,7 +4,7 @@
  * ClusterRole (10-11), may create TokenReviews and SubjectAccessReviews (auth-delegator, 12),
  * and may read `kube-system/extension-apiserver-authentication` (auth-reader, 13).
  */
-import { AUTH_DELEGATOR_ROLE, AUTH_READER_ROLE } from '../manifests/rbac.ts';
+import { AUTH_DELEGATOR_ROLE, AUTH_READER_ROLE, CLUSTER_READ_RULES } from '../manifests/rbac.ts';
 import { result, type Check, type CheckResult, type DoctorFacts } from './types.ts';
 
 interface Ask {
@@ -69,7 +69,7 @@ const clusterRole: Check = {
   step: 11, title: 'ClusterRole and its binding',
   async run(f) {
     const { namespace, serviceAccount: sa } = f.target;
-    const asks: Ask[] = ['get', 'list', 'watch'].map((verb) => ({ verb, group: '', resource: 'namespaces' }));
+    const asks: Ask[] = CLUSTER_READ_RULES.flatMap((rule) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => ({ verb, group: rule.apiGroups[0], resource }))));
     const fix = `${f.hints.deploy}   (or: kubectl create clusterrolebinding ${f.names.clusterRoleBinding} --clusterrole ${f.names.clusterRole} --serviceaccount ${namespace}:${sa})`;
     return [await permissionCheck(f, 'cluster-role', 11, `ClusterRole ${f.names.clusterRole} bound to the ServiceAccount`, asks, fix)];
   },

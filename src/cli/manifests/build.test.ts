@@ -35,12 +35,14 @@ test('objects come in an order that applies cleanly on a fresh cluster', () => {
   ]);
 });
 
-test('RBAC: ClusterRole for namespaces and the served resources, auth-delegator, auth-reader in kube-system', () => {
+test('RBAC: ClusterRole for namespaces, webhook configurations, services and the served resources, auth-delegator, auth-reader in kube-system', () => {
   const objs = build(flags());
   const role = find(objs, 'ClusterRole');
   assert.equal(role.metadata.name, 'toys:toys-server');
   assert.deepEqual(role.rules, [
     { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['services'], verbs: ['get'] },
     { apiGroups: ['toys.example.com'], resources: ['widgets', 'widgets/status', 'gadgets'], verbs: ['get', 'list', 'watch'] },
   ]);
   const subjects = [{ kind: 'ServiceAccount', name: 'toys-server', namespace: 'toys' }];

@@ -1,6 +1,7 @@
 /**
- * Steps 9-13: the ServiceAccount, its ClusterRole (namespaces for the lifecycle check, reads of
- * the resources it serves), the ClusterRoleBinding to it, the ClusterRoleBinding to
+ * Steps 9-13: the ServiceAccount, its ClusterRole (namespaces for the lifecycle check and
+ * namespaceSelector, the cluster's admission webhook configurations and the Services they name,
+ * reads of the resources it serves), the ClusterRoleBinding to it, the ClusterRoleBinding to
  * `system:auth-delegator` (TokenReview, SubjectAccessReview) and the RoleBinding in kube-system
  * to `extension-apiserver-authentication-reader`.
  */
@@ -12,9 +13,16 @@ export const AUTH_READER_ROLE = 'extension-apiserver-authentication-reader';
 export const AUTH_DELEGATOR_ROLE = 'system:auth-delegator';
 const RBAC = 'rbac.authorization.k8s.io';
 
-/** The ClusterRole's rules: namespaces get/list/watch, and get/list/watch of the served resources. */
+/** What every extension server reads of the cluster: namespaces, admission webhook configurations, the Services webhooks name. */
+export const CLUSTER_READ_RULES: Array<Record<string, string[]>> = [
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['get'] },
+];
+
+/** The ClusterRole's rules: {@link CLUSTER_READ_RULES}, and get/list/watch of the served resources. */
 export function clusterRoleRules(spec: Pick<ManifestSpec, 'target'>): Array<Record<string, string[]>> {
-  const rules: Array<Record<string, string[]>> = [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }];
+  const rules: Array<Record<string, string[]>> = CLUSTER_READ_RULES.map((r) => ({ ...r }));
   for (const g of spec.target.groups) {
     const resources = g.resources.flatMap((r) => (r.subresources.status ? [r.plural, `${r.plural}/status`] : [r.plural]));
     rules.push({ apiGroups: [g.group], resources, verbs: ['get', 'list', 'watch'] });

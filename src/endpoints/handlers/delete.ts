@@ -11,7 +11,9 @@ import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } fro
  */
 export async function handleDelete(scope: RequestScope<Deleter>): Promise<void> {
   const options = await readDeleteOptions(scope);
-  const ctx = { ...writeContext(scope, 'DeleteOptions'), dryRun: writeContext(scope, 'DeleteOptions').dryRun || !!options.dryRun?.includes('All') };
+  const base = writeContext(scope, 'DeleteOptions');
+  const dryRun = base.dryRun || !!options.dryRun?.includes('All');
+  const ctx = { ...base, dryRun, options: deleteOptionsForAdmission(options, scope.query, dryRun) };
   const result = await scope.rest.delete(scopeNamespace(scope), scope.info.name, options.preconditions ?? {}, ctx);
   if (!result.finished) {
     writeObject(scope.res, 200, toRequestVersion(scope, result.object));
@@ -26,7 +28,8 @@ export async function handleDelete(scope: RequestScope<Deleter>): Promise<void> 
 /** DELETE of a collection: deletes every object the selectors match; answers the <Kind>List of them. */
 export async function handleDeleteCollection(scope: RequestScope<CollectionDeleter>): Promise<void> {
   const options = await readDeleteOptions(scope);
-  const ctx = { ...writeContext(scope, 'DeleteOptions') };
+  const base = writeContext(scope, 'DeleteOptions');
+  const ctx = { ...base, options: deleteOptionsForAdmission(options, scope.query, base.dryRun) };
   ctx.dryRun = ctx.dryRun || !!options.dryRun?.includes('All');
   const namespace = scopeNamespace(scope);
   const query = parseListQuery(scope.query, scope.resource, namespace, false);
@@ -35,6 +38,19 @@ export async function handleDeleteCollection(scope: RequestScope<CollectionDelet
     kind: scope.resource.listKind, apiVersion: scope.codec.apiVersion,
     metadata: { resourceVersion: String(deleted.resourceVersion) }, items: deleted.items.map((o) => toRequestVersion(scope, o)),
   });
+}
+
+/** The DeleteOptions an admission review carries: the body's fields, query parameters winning, in Go's field order. */
+function deleteOptionsForAdmission(body: DeleteOptionsBody, query: URLSearchParams, dryRun: boolean): Record<string, unknown> {
+  const grace = query.get('gracePeriodSeconds');
+  const options: Record<string, unknown> = {
+    kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1',
+    gracePeriodSeconds: grace !== null ? Number(grace) : body.gracePeriodSeconds, preconditions: body.preconditions,
+    orphanDependents: body.orphanDependents, propagationPolicy: query.get('propagationPolicy') ?? body.propagationPolicy,
+    dryRun: dryRun ? ['All'] : undefined,
+  };
+  for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+  return options;
 }
 
 async function readDeleteOptions(scope: RequestScope<unknown>): Promise<DeleteOptionsBody> {

@@ -99,7 +99,10 @@ export function serverRbacYaml(user: string, name: string): string {
   return `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: ${name}}
-rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, list, watch]}]
+rules:
+- {apiGroups: [""], resources: [namespaces], verbs: [get, list, watch]}
+- {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations, validatingwebhookconfigurations], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [services], verbs: [get]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

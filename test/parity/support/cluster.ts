@@ -24,6 +24,7 @@ kind: ClusterRole
 metadata: {name: ${name}}
 rules:
 - {apiGroups: [""], resources: [namespaces], verbs: [get, watch, list]}
+- {apiGroups: [""], resources: [services], verbs: [get]}
 - apiGroups: [admissionregistration.k8s.io]
   resources: [mutatingwebhookconfigurations, validatingwebhookconfigurations, validatingadmissionpolicies, validatingadmissionpolicybindings, mutatingadmissionpolicies, mutatingadmissionpolicybindings]
   verbs: [get, watch, list]

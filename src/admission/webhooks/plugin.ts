@@ -1,0 +1,200 @@
+import type { KubeObject } from '../../apimachinery/types.ts';
+import { applyJsonPatch } from '../../patch/json-patch.ts';
+import { internalError, StatusError, badRequest } from '../../errors/status-error.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import { Informer } from '../../kube/informer.ts';
+import type { OperationContext, Resource } from '../../resource/define-resource.ts';
+import { VersionCodec } from '../../endpoints/codec.ts';
+import type { AdmissionPlugin } from '../types.ts';
+import { callWebhook, WebhookCallError } from './call.ts';
+import { objectSelectorMatches, rulesMatch, selectorMatches } from './matching.ts';
+import { admissionRequest, type AdmissionAttributes } from './review.ts';
+import type { AdmissionResponse, Webhook, WebhookConfiguration } from './types.ts';
+
+const MUTATING = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+const VALIDATING = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
+
+/** Namespace labels for namespaceSelector; undefined when the namespace is unknown. */
+export type NamespaceLabels = (namespace: string) => Promise<Record<string, string> | undefined>;
+
+/** A webhook chosen for one request, and the version it sees the resource at. */
+interface Invocation {
+  hook: Webhook;
+  version: string;
+}
+
+/**
+ * MutatingAdmissionWebhook and ValidatingAdmissionWebhook for an extension server's resources,
+ * called as kube-apiserver calls them for a CRD: configurations from a watch of the cluster,
+ * rules with subresources and scope, matchPolicy Equivalent (another served version, converted),
+ * namespace and object selectors, AdmissionReview v1, timeouts, failurePolicy, mutating order
+ * (configurations by name, webhooks in order) with reinvocationPolicy IfNeeded, JSONPatch
+ * responses validated again by the schema, deny messages and warnings as upstream words them.
+ */
+export class AdmissionWebhooks implements AdmissionPlugin {
+  readonly name = 'AdmissionWebhooks';
+  private readonly mutating: Informer<WebhookConfiguration>;
+  private readonly validating: Informer<WebhookConfiguration>;
+  private readonly client: KubeClient;
+  private readonly namespaceLabels: NamespaceLabels;
+  private readonly codecs = new Map<string, VersionCodec>();
+
+  constructor(client: KubeClient, namespaceLabels: NamespaceLabels) {
+    this.client = client;
+    this.namespaceLabels = namespaceLabels;
+    this.mutating = new Informer(client, MUTATING);
+    this.validating = new Informer(client, VALIDATING);
+  }
+
+  /** Lists and watches both configuration kinds. */
+  async start(): Promise<void> {
+    await Promise.all([this.mutating.start(), this.validating.start()]);
+  }
+
+  /** Stops the watches. */
+  stop(): void { this.mutating.stop(); this.validating.stop(); }
+
+  /** Throws until both configuration kinds were listed (readiness). */
+  checkSynced(): void { this.mutating.checkSynced(); this.validating.checkSynced(); }
+
+  async admit(obj: KubeObject, old: KubeObject | null, ctx: OperationContext, resource: Resource): Promise<void> {
+    const attrs = attributes(ctx, resource);
+    const hooks = await this.matching(this.mutating, attrs, obj, old);
+    if (hooks.length === 0) return;
+    let current = obj;
+    const changedAfter = new Map<Invocation, boolean>();
+    for (const inv of hooks) {
+      const next = await this.mutateOnce(inv, attrs, current, old);
+      if (next !== current) { for (const k of changedAfter.keys()) changedAfter.set(k, true); current = next; }
+      if (inv.hook.reinvocationPolicy === 'IfNeeded') changedAfter.set(inv, false);
+    }
+    for (const [inv, changed] of changedAfter) if (changed) current = await this.mutateOnce(inv, attrs, current, old);
+    if (current !== obj) replaceContents(obj, current);
+  }
+
+  async validate(obj: KubeObject, old: KubeObject | null, ctx: OperationContext, resource: Resource): Promise<void> {
+    const attrs = attributes(ctx, resource);
+    const object = ctx.operation === 'DELETE' ? null : obj;
+    const hooks = await this.matching(this.validating, attrs, object, old);
+    const outcomes = await Promise.allSettled(hooks.map((inv) => this.call(inv, attrs, object, old, false)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Calls one mutating webhook; returns the patched object (storage version), or `current` itself when unchanged. */
+  private async mutateOnce(inv: Invocation, attrs: AdmissionAttributes, current: KubeObject, old: KubeObject | null): Promise<KubeObject> {
+    const response = await this.call(inv, attrs, current, old, true);
+    if (!response?.patch) return current;
+    const codec = this.codec(attrs.resource, inv.version);
+    const sent = clientView(codec.fromStorage(current), attrs.ctx, true);
+    let patched: KubeObject;
+    try {
+      const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
+      patched = applyJsonPatch(sent, ops);
+    } catch (err) {
+      throw internalError(`admission webhook "${inv.hook.name}" returned an invalid patch: ${(err as Error).message}`);
+    }
+    restoreServerFields(patched, current);
+    this.codec(attrs.resource, attrs.requestVersion).validate(this.codec(attrs.resource, attrs.requestVersion).fromStorage(codec.toStorage(patched)));
+    const next = codec.toStorage(patched);
+    return JSON.stringify(next) === JSON.stringify(current) ? current : next;
+  }
+
+  /**
+   * One call with its failure policy: a call error under Ignore gives undefined, under Fail a 500
+   * worded as upstream; a refusal throws `admission webhook "x" denied the request: ...`.
+   */
+  private async call(inv: Invocation, attrs: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null, mutating: boolean): Promise<AdmissionResponse | undefined> {
+    const { hook } = inv;
+    if (attrs.ctx.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') {
+      throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
+    }
+    const codec = this.codec(attrs.resource, inv.version);
+    const toVersion = (o: KubeObject | null, isNew: boolean) => (o ? (isNew ? clientView(codec.fromStorage(o), attrs.ctx, mutating) : codec.fromStorage(o)) : null);
+    const request = admissionRequest(attrs, inv.version, toVersion(object, true), toVersion(old, false));
+    let response: AdmissionResponse;
+    try {
+      if (hook.matchConditions?.length) throw new WebhookCallError('matchConditions (CEL) are not supported by this server yet');
+      response = await callWebhook(hook.clientConfig, request, Math.min(hook.timeoutSeconds ?? 10, 30) * 1000, this.client);
+    } catch (err) {
+      if (!(err instanceof WebhookCallError)) throw err;
+      if (hook.failurePolicy === 'Ignore') return undefined;
+      throw internalError(`failed calling webhook "${hook.name}": ${err.message}`);
+    }
+    for (const w of response.warnings ?? []) attrs.ctx.warnings?.push(w);
+    if (!response.allowed) throw denied(hook.name, response.status);
+    return response;
+  }
+
+  /** The webhooks of `source` that apply, in upstream order (configurations by name, webhooks in order). */
+  private async matching(source: Informer<WebhookConfiguration>, attrs: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null): Promise<Invocation[]> {
+    const configs = source.list().sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    const chosen: Invocation[] = [];
+    for (const hook of configs.flatMap((c) => c.webhooks ?? [])) {
+      const version = this.matchingVersion(hook, attrs);
+      if (!version) continue;
+      if (!objectSelectorMatches(hook, object, old)) continue;
+      if (!(await this.namespaceMatches(hook, attrs))) continue;
+      chosen.push({ hook, version });
+    }
+    return chosen;
+  }
+
+  private matchingVersion(hook: Webhook, attrs: AdmissionAttributes): string | undefined {
+    const { resource, ctx } = attrs;
+    const base = { operation: ctx.operation, group: resource.group, resource: resource.plural, subresource: ctx.subresource ?? '', namespace: resource.namespaced ? ctx.namespace ?? '' : '' };
+    if (rulesMatch(hook.rules, { ...base, version: attrs.requestVersion })) return attrs.requestVersion;
+    if (hook.matchPolicy === 'Exact') return undefined;
+    return resource.versions.map((v) => v.name).find((v) => v !== attrs.requestVersion && rulesMatch(hook.rules, { ...base, version: v }));
+  }
+
+  private async namespaceMatches(hook: Webhook, attrs: AdmissionAttributes): Promise<boolean> {
+    const selector = hook.namespaceSelector;
+    if (!selector || (!selector.matchLabels && !selector.matchExpressions?.length)) return true;
+    if (!attrs.resource.namespaced || !attrs.ctx.namespace) return true;
+    const labels = await this.namespaceLabels(attrs.ctx.namespace);
+    if (labels === undefined) throw new StatusError(404, 'NotFound', `namespaces "${attrs.ctx.namespace}" not found`, { name: attrs.ctx.namespace, kind: 'namespaces' });
+    return selectorMatches(selector, labels);
+  }
+
+  private codec(resource: Resource, version: string): VersionCodec {
+    const key = `${resource.group}/${resource.plural}/${version}`;
+    let codec = this.codecs.get(key);
+    if (!codec) {
+      codec = new VersionCodec(resource, resource.versions.find((v) => v.name === version)!);
+      this.codecs.set(key, codec);
+    }
+    return codec;
+  }
+}
+
+function attributes(ctx: OperationContext, resource: Resource): AdmissionAttributes {
+  const storage = resource.versions.find((v) => v.storage)?.name ?? resource.versions[0].name;
+  return { resource, ctx, requestVersion: ctx.requestVersion ?? storage };
+}
+
+/** kube-apiserver's refusal: `admission webhook "x" denied the request: <message>`, at least 400, Failure. */
+function denied(name: string, status: AdmissionResponse['status']): StatusError {
+  const prefix = `admission webhook "${name}" denied the request`;
+  const message = status?.message ? `${prefix}: ${status.message}` : status?.reason ? `${prefix}: ${status.reason}` : `${prefix} without explanation`;
+  const code = !status?.code || status.code < 400 ? 400 : status.code;
+  return new StatusError(code, (status?.reason ?? '') as never, message, (status?.details ?? undefined) as never);
+}
+
+/** A CREATE's object as a mutating webhook sees it at kube-apiserver: before the server sets uid, creationTimestamp and generation. */
+function clientView(obj: KubeObject, ctx: OperationContext, mutating: boolean): KubeObject {
+  if (ctx.operation !== 'CREATE' || !mutating) return obj;
+  const { uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+function restoreServerFields(patched: KubeObject, current: KubeObject): void {
+  for (const k of ['uid', 'creationTimestamp', 'generation', 'resourceVersion'] as const) {
+    if (current.metadata[k] !== undefined && patched.metadata[k] === undefined) (patched.metadata as Record<string, unknown>)[k] = current.metadata[k];
+  }
+}
+
+function replaceContents(target: KubeObject, source: KubeObject): void {
+  for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
+  Object.assign(target, source);
+}
