@@ -5,6 +5,7 @@ import type { KubeClient } from '../../kube/client.ts';
 import { Informer } from '../../kube/informer.ts';
 import type { OperationContext, Resource } from '../../resource/define-resource.ts';
 import { VersionCodec } from '../../endpoints/codec.ts';
+import { dropEmptyMetadata } from '../../registry/object-meta.ts';
 import type { AdmissionPlugin } from '../types.ts';
 import { callWebhook, WebhookCallError } from './call.ts';
 import { objectSelectorMatches, rulesMatch, selectorMatches } from './matching.ts';
@@ -86,7 +87,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
     const response = await this.call(inv, attrs, current, old, true);
     if (!response?.patch) return current;
     const codec = this.codec(attrs.resource, inv.version);
-    const sent = clientView(codec.fromStorage(current), attrs.ctx, true);
+    const sent = clientView(asSent(codec, current), attrs.ctx, true);
     let patched: KubeObject;
     try {
       const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
@@ -110,7 +111,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
       throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
     }
     const codec = this.codec(attrs.resource, inv.version);
-    const toVersion = (o: KubeObject | null, isNew: boolean) => (o ? (isNew ? clientView(codec.fromStorage(o), attrs.ctx, mutating) : codec.fromStorage(o)) : null);
+    const toVersion = (o: KubeObject | null, isNew: boolean) => (o ? (isNew ? clientView(asSent(codec, o), attrs.ctx, mutating) : asSent(codec, o)) : null);
     const request = admissionRequest(attrs, inv.version, toVersion(object, true), toVersion(old, false));
     let response: AdmissionResponse;
     try {
@@ -186,6 +187,13 @@ function clientView(obj: KubeObject, ctx: OperationContext, mutating: boolean): 
   if (ctx.operation !== 'CREATE' || !mutating) return obj;
   const { uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
   return { ...obj, metadata };
+}
+
+/** The object in the webhook's version as kube-apiserver serializes it: empty labels, annotations, finalizers left out. */
+function asSent(codec: VersionCodec, obj: KubeObject): KubeObject {
+  const copy = codec.fromStorage(obj);
+  dropEmptyMetadata(copy);
+  return copy;
 }
 
 function restoreServerFields(patched: KubeObject, current: KubeObject): void {
