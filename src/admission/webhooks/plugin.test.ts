@@ -89,12 +89,16 @@ describe('admission webhooks (in-process server, real HTTPS webhook)', () => {
     hook.on('/label', () => ({ allowed: true, warnings: ['labelled by the webhook'], ...jsonPatch([{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }]) }));
     hook.on('/break', () => ({ allowed: true, ...jsonPatch([{ op: 'add', path: '/spec/reference', value: 42 }]) }));
     await setHooks([[webhook('label.example.com', '/label')]], []);
-    const res = await post(ALPHA, flunder('m'));
+    const unlabelled = await post(ALPHA, flunder('m'));
+    assert.equal(unlabelled.status, 500, 'no labels to add to: the patch does not apply, as at kube-apiserver');
+    assert.equal(unlabelled.body.message, 'Internal error occurred: add operation does not apply: doc is missing path: "/metadata/labels/mutated": missing value');
+    const res = await post(ALPHA, flunder('m', { x: 'y' }));
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.metadata.labels.mutated, 'yes');
     assert.equal(res.warnings, '299 - "labelled by the webhook"');
-    const sent = hook.received[0].request.object as { metadata: Record<string, unknown> };
+    const sent = hook.received[1].request.object as { metadata: Record<string, unknown> };
     assert.equal(sent.metadata.uid, undefined, 'mutating webhooks see the object before the server sets uid');
+    assert.deepEqual(res.body.metadata.labels, { x: 'y', mutated: 'yes' });
     await setHooks([[webhook('break.example.com', '/break')]], []);
     const broken = await post(ALPHA, flunder('broken'));
     assert.equal(broken.status, 422);

@@ -93,7 +93,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
       const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
       patched = applyJsonPatch(sent, ops);
     } catch (err) {
-      throw internalError(`admission webhook "${inv.hook.name}" returned an invalid patch: ${(err as Error).message}`);
+      throw internalError((err as Error).message);
     }
     restoreServerFields(patched, current);
     this.codec(attrs.resource, attrs.requestVersion).validate(this.codec(attrs.resource, attrs.requestVersion).fromStorage(codec.toStorage(patched)));
