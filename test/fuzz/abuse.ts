@@ -68,6 +68,7 @@ function tlsSocket(server: ServerProcess, alpn: string): Promise<TLSSocket> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const s = tlsConnect({ host: hostname, port: Number(port), servername: 'localhost', ALPNProtocols: [alpn], ...server.creds }, () => resolve(s));
+    s.resume();
     s.on('error', reject);
   });
 }

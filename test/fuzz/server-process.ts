@@ -4,6 +4,7 @@
  * open descriptors from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +37,9 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
     '--secure-port', String(port), '--bind-address', '127.0.0.1', ...storage, ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
   let output = '';
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
+  const log = process.env.FUZZ_SERVER_LOG;
+  child.stdout!.on('data', (d) => { output += d; if (log) appendFileSync(log, d); });
+  child.stderr!.on('data', (d) => { output += d; if (log) appendFileSync(log, d); });
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   let creds: Credentials | undefined;
@@ -54,12 +56,15 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
   }
   if (!creds) { child.kill('SIGKILL'); throw new Error(`server not ready in 60 s:\n${output}`); }
   const pid = child.pid!;
+  let stopping = false;
+  child.once('exit', (code, signal) => { if (!stopping) console.error(`server process exited unexpectedly (${code ?? signal}):\n${output.slice(-4000)}`); });
   return {
     url, pid, creds,
-    rss: async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
-    descriptors: async () => (await readdir(`/proc/${pid}/fd`)).length,
+    rss: async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ""))?.[1] ?? 0) * 1024,
+    descriptors: async () => (await readdir(`/proc/${pid}/fd`).catch(() => [])).length,
     output: () => output,
     stop: async () => {
+      stopping = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

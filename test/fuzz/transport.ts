@@ -17,7 +17,7 @@ export type Outcome = { status: number } | { error: string } | { hang: true };
 /** Longest wait for an answer before a request counts as a hang. */
 export const HANG_MS = 30_000;
 /** A body still streaming after this long (a watch) is dropped by the client; its status counts. */
-const STREAM_CAP_MS = 3_000;
+const STREAM_CAP_MS = 1_000;
 
 /** A reusable connection to one server over one protocol. */
 export interface Transport {

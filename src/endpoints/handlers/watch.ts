@@ -29,7 +29,7 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   const timer = setTimeout(onClose, timeoutMs);
   scope.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
   (scope.res as { flushHeaders?: () => void }).flushHeaders?.();
-  const write = (event: WatchEvent) => { if (!controller.signal.aborted) (scope.res as NodeJS.WritableStream).write(encode(event)); };
+  const write = (event: WatchEvent): boolean => (controller.signal.aborted ? false : (scope.res as NodeJS.WritableStream).write(encode(event)));
   try {
     await streamEvents(scope, query, namespace, controller.signal, write);
   } catch (err) {
@@ -44,7 +44,21 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   }
 }
 
-async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => void): Promise<void> {
+/**
+ * Waits until `res` can take more (its buffer drained), or the watch ended: a client that reads
+ * slowly slows its watch down instead of making the server buffer every event for it.
+ */
+function drained(res: RequestScope['res'], signal: AbortSignal): Promise<void> {
+  if (signal.aborted || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); signal.removeEventListener('abort', done); resolve(); };
+    res.once('drain', done);
+    res.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => boolean): Promise<void> {
   const matched = new Map<string, KubeObject>();
   const initial = query.sendInitialEvents ?? (query.resourceVersion === '' || query.resourceVersion === '0');
   let from: number;
@@ -52,8 +66,9 @@ async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery
     const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
     const listed = await scope.rest.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
     for (const obj of listed.items) {
+      if (signal.aborted) return;
       if (query.storage.predicate) matched.set(obj.metadata.uid!, obj);
-      write({ type: 'ADDED', object: obj });
+      if (!write({ type: 'ADDED', object: obj })) await drained(scope.res, signal);
     }
     from = listed.resourceVersion;
     if (query.sendInitialEvents && query.allowWatchBookmarks) {
@@ -67,7 +82,7 @@ async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery
   try {
     for await (const event of scope.rest.watch(namespace, scope.info.name || undefined, { fromRevision: from, signal })) {
       const filtered = filterEvent(event, query.storage.predicate, matched);
-      if (filtered) write(filtered);
+      if (filtered && !write(filtered)) await drained(scope.res, signal);
     }
   } finally {
     if (bookmarks) clearInterval(bookmarks);
