@@ -8,6 +8,7 @@ import {
 } from '../resource/schema/index.ts';
 import type { OptionsKind } from './scope.ts';
 import { objectMetaTypeError } from '../apimachinery/validation/meta-types.ts';
+import { dropEmptyMetadata } from '../registry/object-meta.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 import { parseYamlBody } from './yaml-body.ts';
 
@@ -68,6 +69,7 @@ export class VersionCodec {
     if (typeError) throw badRequest(`${this.resource.kind} in version "${this.version.name}" cannot be handled as a ${this.resource.kind}: ${typeError}`);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     const unknown = [...pruneObjectMeta(obj.metadata), ...this.schema.prune(obj)];
+    dropEmptyMetadata(obj);
     const problems = strictDecodingProblems(duplicateFields, unknown);
     const outcome = applyFieldValidation(validation, problems, this.resource.kind, this.version.name);
     if (outcome.error) throw outcome.error;
@@ -75,9 +77,29 @@ export class VersionCodec {
     return { object: obj, warnings: outcome.warnings };
   }
 
-  /** Schema errors of `obj` (this version), as 422 Invalid. */
-  validate(obj: KubeObject): void {
-    const errors: FieldError[] = this.schema.validate(obj);
+  /**
+   * Readies an applied object (merged by the field manager) in place: ObjectMeta as Go's round
+   * trip leaves it (null and empty labels, annotations, finalizers, ownerReferences dropped) and
+   * schema defaults filled. Nulls a prune left elsewhere stay, for validation to refuse, as
+   * kube-apiserver does.
+   */
+  normalizeApplied(obj: KubeObject): void {
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.resource.kind;
+    const meta = obj.metadata as Record<string, unknown>;
+    for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) if (meta[key] === null) delete meta[key];
+    dropEmptyMetadata(obj);
+    this.schema.applyDefaults(obj);
+  }
+
+  /**
+   * Schema errors of `obj` (this version), as 422 Invalid. A write of the status subresource
+   * validates `status` alone, as kube-apiserver's status strategy does (the rest is the stored object's).
+   */
+  validate(obj: KubeObject, subresource?: string): void {
+    const errors: FieldError[] = subresource === 'status'
+      ? ('status' in obj ? this.schema.validate(obj.status, { property: 'status' }) : [])
+      : this.schema.validate(obj);
     if (errors.length > 0) throw invalid(this.resource.kind, this.resource.group, obj.metadata?.name ?? '', errors);
   }
 

@@ -75,10 +75,14 @@ describe('patch', () => {
     assert.equal(res.body.spec.replicas, 5);
   });
 
-  it('answers 415 for server-side apply and unknown patch types', async () => {
+  it('requires a field manager for server-side apply, as kube-apiserver', async () => {
     const apply = await patch(t, 'p', 'application/apply-patch+yaml', 'spec: {}');
-    assert.equal(apply.status, 415);
-    assert.equal(apply.body.reason, 'UnsupportedMediaType');
+    assert.equal(apply.status, 422);
+    assert.equal(apply.body.reason, 'Invalid');
+    assert.equal(apply.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  });
+
+  it('answers 415 for unknown patch types', async () => {
     assert.equal((await patch(t, 'p', 'text/plain', 'x')).status, 415);
   });
 });

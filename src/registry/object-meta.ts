@@ -53,9 +53,9 @@ export function deepCopy<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** Drops empty labels, annotations, finalizers and ownerReferences, as Go's `omitempty` does when an object is stored. */
+/** Drops empty labels, annotations, finalizers, ownerReferences and managedFields, as Go's `omitempty` does when an object is stored. */
 export function dropEmptyMetadata(obj: KubeObject): void {
   const meta = obj.metadata;
   for (const key of ['labels', 'annotations'] as const) if (meta[key] && Object.keys(meta[key]!).length === 0) delete meta[key];
-  for (const key of ['finalizers', 'ownerReferences'] as const) if (Array.isArray(meta[key]) && meta[key]!.length === 0) delete meta[key];
+  for (const key of ['finalizers', 'ownerReferences', 'managedFields'] as const) if (Array.isArray(meta[key]) && meta[key]!.length === 0) delete meta[key];
 }

@@ -185,6 +185,8 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
       const obj = deepCopy(current);
       if (desired.status === undefined) delete obj.status;
       else obj.status = desired.status;
+      if (desired.metadata.managedFields) obj.metadata.managedFields = desired.metadata.managedFields;
+      else delete obj.metadata.managedFields;
       return obj;
     }
     const obj = deepCopy(desired);

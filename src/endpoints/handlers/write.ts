@@ -6,6 +6,8 @@ import { bodyType, negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type OptionsKind, type RequestScope } from '../scope.ts';
 import { applyPatch } from './patch.ts';
 import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
+import { handleApply } from './apply.ts';
+import { managerName, recordUpdate } from '../field-managers.ts';
 
 /** POST to a collection: creates the object and answers 201 (also for dryRun, as kube-apiserver does). */
 export async function handleCreate(scope: RequestScope<Creater>): Promise<void> {
@@ -14,8 +16,9 @@ export async function handleCreate(scope: RequestScope<Creater>): Promise<void> 
   const { object, warnings } = await decodeRequestBody(scope, 'CreateOptions');
   checkNamespace(scope, object, 'create');
   if (scope.info.name) throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
-  scope.codec.validate(object);
-  const result = await scope.rest.create(scopeNamespace(scope), scope.codec.toStorage(object), ctx);
+  const tracked = recordUpdate(scope, undefined, object, managerName(scope, 'CreateOptions'));
+  scope.codec.validate(tracked);
+  const result = await scope.rest.create(scopeNamespace(scope), scope.codec.toStorage(tracked), ctx);
   respondObject(scope, representation, 201, result.object, [...warnings, ...result.warnings]);
 }
 
@@ -26,20 +29,27 @@ export async function handleUpdate(scope: RequestScope<Updater>): Promise<void> 
   const { object, warnings } = await decodeRequestBody(scope, 'UpdateOptions');
   checkNamespace(scope, object, 'update');
   if (object.metadata.name !== scope.info.name) throw nameMismatch(object, scope);
-  scope.codec.validate(object);
-  const desired = scope.codec.toStorage(object);
-  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, () => (scope.rest.allowsUnconditionalUpdate ? desired : requireResourceVersion(desired, scope)), ctx);
+  scope.codec.validate(object, scope.info.subresource);
+  const manager = managerName(scope, 'UpdateOptions');
+  const track = (current: KubeObject): KubeObject => {
+    if (!scope.rest.allowsUnconditionalUpdate) requireResourceVersion(object, scope);
+    const tracked = recordUpdate(scope, toRequestVersion(scope, current), structuredClone(object), manager);
+    return scope.codec.toStorage(tracked);
+  };
+  const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, track, ctx);
   respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
 }
 
-/** PATCH of one object (or its status) with a JSON, merge or strategic merge patch. */
+/** PATCH of one object (or its status) with a JSON, merge or strategic merge patch, or server-side apply. */
 export async function handlePatch(scope: RequestScope<Updater & Getter>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const type = bodyType(scope.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch']);
-  if (type === 'apply-patch') {
-    throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by this server yet; use kubectl apply without --server-side, or a merge patch');
+  if (type === 'apply-patch') return handleApply(scope);
+  if (scope.query.has('force')) {
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueForbidden', field: 'force', detail: 'Forbidden: may not be specified for non-apply patch' }]);
   }
   const ctx = writeContext(scope, 'PatchOptions');
+  const manager = managerName(scope, 'PatchOptions');
   const validation = parseFieldValidation(scope.query.get('fieldValidation'), 'PatchOptions');
   const patchText = (await readBody(scope.req)).toString('utf8');
   let warnings: string[] = [];
@@ -48,9 +58,9 @@ export async function handlePatch(scope: RequestScope<Updater & Getter>): Promis
     const patched = applyPatch(type, versioned, patchText, scope.codec.version.schema);
     const normalized = scope.codec.normalize(patched, validation);
     warnings = normalized.warnings;
-    const obj = normalized.object;
+    const obj = recordUpdate(scope, versioned, normalized.object, manager);
     if (obj.metadata.name !== scope.info.name) throw nameMismatch(obj, scope);
-    scope.codec.validate(obj);
+    scope.codec.validate(obj, scope.info.subresource);
     return scope.codec.toStorage(obj);
   };
   const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, mutate, ctx);
