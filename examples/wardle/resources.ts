@@ -165,7 +165,7 @@ export const fischers = defineResource({
   group: WARDLE_GROUP, kind: 'Fischer', plural: 'fischers', singular: 'fischer', namespaced: false, shortNames: ['fi'], categories: ['wardle'],
   versions: [{
     name: 'v1alpha1', storage: true,
-    schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', items: { type: 'string' } } } },
+    schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' } } },
     printerColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
   }],
 });

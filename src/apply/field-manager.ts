@@ -257,6 +257,6 @@ export class FieldManager {
 function lastAppliedOf(patch: KubeObject): string {
   const copy = structuredClone(patch);
   if (copy.metadata?.annotations) delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
-  return goJson(copy);
+  return `${goJson(copy)}\n`;
 }
 

@@ -34,11 +34,6 @@ export const OPENAPI_DIFFERENCES: KnownDifference[] = [
     reason: 'An artefact of the Go scheme registration; no client relies on it.',
   },
   {
-    id: 'openapi-list-type', category: 'reported', matches: ['openapi-*:*.disallowedFlunders.listType'],
-    summary: 'Fischer.disallowedFlunders: upstream x-kubernetes-list-type: atomic, extapi none.',
-    reason: 'Fix in examples/wardle/resources.ts: add `x-kubernetes-list-type: atomic` (matters for server-side apply merging).',
-  },
-  {
     id: 'openapi-descriptions', category: 'reported', matches: ['openapi-*:*description', 'kubectl-explain/*'],
     summary: 'Schema descriptions differ (and `kubectl explain` with them); upstream names the spec type (`spec <FlunderSpec>`), extapi inlines it (`spec <Object>`).',
     reason: 'Upstream texts, to copy into examples/wardle/resources.ts: v1alpha1 Flunder (none), v1alpha1 referenceType "The reference type, defaults to \\"Flunder\\" if reference is set."; v1beta1 Flunder "Flunder is an example type with a spec and a status.", spec "FlunderSpec is the specification of a Flunder.", status "FlunderStatus is the status of a Flunder.", v1beta1 referenceType "The reference type."; Fischer (none), disallowedFlunders "DisallowedFlunders holds a list of Flunder.Names that are disallowed."; lists "FlunderList is a list of Flunder objects." / "FischerList is a list of Fischer objects."; apiVersion/kind the full TypeMeta texts (with "More info: https://git.k8s.io/..."); metadata has no description upstream. Only extapi (src/endpoints/openapi) writes "<Kind> is a <group> resource." and "Standard object\'s metadata.". Named spec/status schemas (FlunderSpec) are a representation choice.',

@@ -49,11 +49,6 @@ const STEP_DIFFERENCES: KnownDifference[] = [
     reason: 'The generic store (garbage collection enabled) adds `foregroundDeletion` for Foreground and `orphan` for Orphan (or orphanDependents=true) and only marks the object for deletion. Fix: the same finalizer handling in the registry, so the cluster\'s garbage collector can delete dependents first.',
   },
   {
-    id: 'server-side-apply', category: 'gap', matches: [step('apply/*')],
-    summary: 'application/apply-patch+yaml: upstream applies (fieldManager required, conflicts, force); extapi answers 415 UnsupportedMediaType.',
-    reason: 'Server-side apply and managedFields are not implemented in extapi yet; `kubectl apply` (client-side) works.',
-  },
-  {
     id: 'strict-patch-status', category: 'reported', matches: [step('field-validation/strict merge patch')],
     summary: 'fieldValidation=Strict on a merge patch with an unknown field: upstream 422 Invalid, extapi 400 BadRequest.',
     reason: 'For patches kube-apiserver reports strict decoding errors as 422 Invalid: message ` "" is invalid: patch: Invalid value: "<the patched object as JSON>": strict decoding error: unknown field "spec.bogus"`, details.causes [{reason: FieldValueInvalid, field: patch}]. For create/update both answer 400 BadRequest.',
@@ -163,11 +158,6 @@ const GENERAL_DIFFERENCES: KnownDifference[] = [
     id: 'deprecation-warnings', category: 'reported', matches: ['*:deprecation', 'kubectl-get/create:body.stderr', 'kubectl-get/get:body.stderr', 'kubectl-get/get wide:body.stderr', 'kubectl-get/delete:body.stderr'],
     summary: 'Every v1alpha1 request: upstream adds `Warning: 299 - "wardle.example.com/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+"` (kubectl prints it); extapi none.',
     reason: 'Upstream v1alpha1 types carry +k8s:prerelease-lifecycle-gen introduced=1.0, removed=1.10 (deprecated 1.3). Fix: let a version declare deprecated/deprecationWarning (as CRDs do) and mark wardle v1alpha1.',
-  },
-  {
-    id: 'managed-fields', category: 'gap', matches: ['*metadata.managedFields'],
-    summary: 'Upstream records metadata.managedFields on every write; extapi none.',
-    reason: 'Field management comes with server-side apply (see server-side-apply).',
   },
   {
     id: 'no-generation', category: 'upstream-quirk', matches: ['*metadata.generation'],
