@@ -1,4 +1,4 @@
-/** Server-side apply and managedFields: field sets, typed merge, ownership (see README in docs/apply.md). */
+/** Server-side apply and managedFields: field sets, typed merge, ownership (see docs/apply.md). */
 export { FieldManager, LAST_APPLIED_ANNOTATION, MAX_UPDATE_MANAGERS, type FieldManagerOptions } from './field-manager.ts';
 export { typeOfResourceSchema, typeOfSchema, type TypeNode } from './schema.ts';
 export { FieldSet, setOf } from './set.ts';

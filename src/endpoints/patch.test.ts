@@ -82,7 +82,12 @@ describe('patch', () => {
     assert.equal(apply.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   });
 
-  it('answers 415 for unknown patch types', async () => {
-    assert.equal((await patch(t, 'p', 'text/plain', 'x')).status, 415);
+  it('answers 415 for unknown patch types, apply as CBOR or JSON included (kube-apiserver serves apply as YAML only here)', async () => {
+    for (const type of ['text/plain', 'application/apply-patch+cbor', 'application/apply-patch+json']) {
+      const res = await patch(t, 'p', type, '{}');
+      assert.equal(res.status, 415);
+      assert.equal(res.body.reason, 'UnsupportedMediaType');
+      assert.match(res.body.message, /accepted media types include: .*application\/apply-patch\+yaml/);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { generateSequence } from './generate.ts';
 import { describeDifference, runSequence, type Difference } from './runner.ts';
 import { startSides, type OracleSides } from './sides.ts';
 
-const SEQUENCES = Number(process.env.APPLY_ORACLE_SEQUENCES ?? 60);
+const SEQUENCES = Number(process.env.APPLY_ORACLE_SEQUENCES ?? 40);
 const FIRST_SEED = Number(process.env.APPLY_ORACLE_FIRST_SEED ?? 1);
 const CONCURRENCY = Number(process.env.APPLY_ORACLE_CONCURRENCY ?? 4);
 
