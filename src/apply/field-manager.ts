@@ -73,8 +73,9 @@ export class FieldManager {
     return { apiVersion: this.opts.apiVersion, kind: this.opts.kind } as KubeObject;
   }
 
+  /** The identifier of `manager`'s entry (buildManagerInfo: an empty name is "unknown"). */
   private id(manager: string, operation: 'Apply' | 'Update'): string {
-    return managerIdentifier({ manager, operation, apiVersion: this.opts.apiVersion, subresource: this.opts.subresource || undefined });
+    return managerIdentifier({ manager: manager || 'unknown', operation, apiVersion: this.opts.apiVersion, subresource: this.opts.subresource || undefined });
   }
 
   /**
