@@ -58,7 +58,7 @@ const namespace: Check = {
       const blocking = blockingApiServices(why);
       if (blocking.length > 0) {
         return [result(id, 3, `namespace ${ns}`, 'fail',
-          `is Terminating: the namespace controller cannot list ${blocking.map((b) => b.groupVersion).join(', ')} because APIService ${blocking.map((b) => b.apiService).join(', ')} is not Available (${why})`,
+          `is Terminating: the namespace controller cannot list ${blocking.map((b) => b.groupVersion).join(', ')} because ${blocking.length === 1 ? 'APIService' : 'APIServices'} ${blocking.map((b) => b.apiService).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} not Available (${why})`,
           `start the server behind APIService ${blocking[0].apiService} (see the APIService checks below) and the deletion completes; or remove the APIServices (\`extapi uninstall -n ${ns}\`, or kubectl delete apiservice ${blocking.map((b) => b.apiService).join(' ')}) to let it finish without them`)];
       }
       return [result(id, 3, `namespace ${ns}`, 'fail', `is Terminating${why ? `: ${why}` : ''}`,

@@ -10,12 +10,14 @@
  * await cluster.stop();
  * ```
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueClientCertificate, issueServingCertificate, writeKubeconfig } from '../../certs/index.ts';
 import type { CertificateAndKey } from '../../certs/index.ts';
+import { REPO_ROOT } from '../binaries.ts';
 import { controlPlaneHandle, writeControlPlaneState } from '../control-plane-state.ts';
 import type { ControlPlane, ControlPlaneState } from '../control-plane-state.ts';
 import { startControlPlane } from '../control-plane.ts';
@@ -90,6 +92,7 @@ export async function startNodeCluster(opts: NodeClusterOptions = {}): Promise<N
     });
     const state: NodeClusterState = { ...cp.state, node };
     await writeControlPlaneState(state);
+    if (!opts.detached) startTeardownWatchdog(dir);
     await startNodeProcesses(state, paths, opts, log);
     await writeControlPlaneState(state);
     log(`node ${node.name} Ready, cluster up in ${Date.now() - t0} ms (dir ${dir})`);
@@ -100,6 +103,25 @@ export async function startNodeCluster(opts: NodeClusterOptions = {}): Promise<N
     else removeNodeNetwork(net);
     throw err;
   }
+}
+
+const NODE_WATCHDOG = `
+parent=$1; dir=$2; cli=$3
+trap '' INT HUP TERM
+while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
+[ -f "$dir/state.json" ] && exec node --import tsx "$cli" down --dir "$dir"
+exit 0`;
+
+/**
+ * When this process dies without tearing the node down (SIGKILL, a cancelled test run), a
+ * detached watchdog runs `cluster-cli down --dir <dir>`: the per-process watchdogs only kill
+ * process groups, this one also unmounts, removes cgroups and the bridge, restores sysctls.
+ */
+function startTeardownWatchdog(dir: string): void {
+  const dog = spawn('bash', ['-c', NODE_WATCHDOG, 'extapi-watchdog', String(process.pid), dir, join(REPO_ROOT, 'src', 'testing', 'cluster-cli.ts')], {
+    detached: true, stdio: 'ignore', cwd: REPO_ROOT,
+  });
+  dog.unref();
 }
 
 /** Builds the handle of a node cluster described by its state (started here or attached). */

@@ -1,0 +1,292 @@
+/**
+ * The seed's in-cluster path on a real node: the wardle image (built without Docker to
+ * examples/wardle/Dockerfile's layout) imported into containerd, `extapi deploy --image` through
+ * all 15 steps, the pod Running with the serving Secret mounted read-only, kubectl working right
+ * after deploy, embedded storage on a PersistentVolume surviving a pod deletion, `certs rotate`
+ * through the kubelet-updated Secret with no failed request, garbage collection of Flunders owned
+ * by a ConfigMap, doctor naming in-cluster faults, namespace deletion through the aggregator, and
+ * a teardown that leaves nothing behind. Needs root (CI runs as root); one node cluster per file.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chownSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runExtapi, type ExtapiRun } from '../../src/cli/testing/e2e-support.ts';
+import { startNodeCluster, type NodeCluster } from '../../src/testing/node/node-cluster.ts';
+import { nodeLeftovers } from '../../src/testing/node/teardown.ts';
+import { buildWardleImage, type BuiltImage } from '../../src/testing/node/wardle-image.ts';
+import { kubectlJson, makeKubectl, startLoad, waitUntil } from './support.ts';
+
+const ns = 'wardle';
+const IMAGE = 'extapi.local/wardle:e2e';
+let cluster: NodeCluster;
+let image: BuiltImage;
+let work: string;
+let kubectl: ReturnType<typeof makeKubectl>;
+
+async function extapi(args: string[], expectCode = 0): Promise<ExtapiRun> {
+  const local = args[0] === 'certs' && args[1] !== 'rotate';
+  const r = await runExtapi(local ? args : [...args, '--kubeconfig', cluster.adminKubeconfigPath], work, 400_000);
+  process.stderr.write(`[node-e2e] extapi ${args.slice(0, 2).join(' ')} → ${r.code} in ${r.ms} ms\n`);
+  assert.equal(r.code, expectCode, `extapi ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r;
+}
+
+const certDir = () => join(work, 'certs');
+const deployArgs = (...extra: string[]) => ['deploy', '-n', ns, '--image', IMAGE, '--cert-dir', certDir(), '--timeout', '240s', ...extra];
+
+/** A hostPath PersistentVolume for the embedded storage claim, writable by the image's uid 65532. */
+async function createVolume(name: string): Promise<string> {
+  const path = join(work, 'volumes', name);
+  mkdirSync(path, { recursive: true });
+  chownSync(path, 65532, 65532);
+  await kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name },
+    spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path, type: 'Directory' } },
+  }));
+  return path;
+}
+
+async function serverPods(): Promise<any[]> {
+  return (await kubectlJson(kubectl, ['-n', ns, 'get', 'pods', '-l', 'app.kubernetes.io/name=api'])).items;
+}
+
+const flunder = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
+  apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name, namespace: ns, ...extra }, spec: {},
+});
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'extapi-node-e2e-'));
+  const t0 = Date.now();
+  [image, cluster] = await Promise.all([buildWardleImage(join(work, 'image'), IMAGE), startNodeCluster()]);
+  kubectl = makeKubectl(cluster);
+  await cluster.importImage(image.tarball);
+  await rm(join(work, 'image'), { recursive: true, force: true });
+  process.stderr.write(`[node-e2e] image built and node cluster up in ${Date.now() - t0} ms\n`);
+  for (const pv of ['data-1', 'data-2', 'data-3']) await createVolume(pv);
+});
+
+after(async () => {
+  await cluster?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('the image follows the Dockerfile: user, workdir, entrypoint, command, data dir', () => {
+  const c = image.stage.config;
+  assert.equal(c.User, '65532:65532');
+  assert.equal(c.WorkingDir, '/app');
+  assert.deepEqual(c.Entrypoint, ['node', '--enable-source-maps', 'dist/wardle.mjs']);
+  assert.deepEqual(c.Cmd, ['--secure-port=8443', '--tls-cert-dir=/var/run/extapi/serving-cert', '--data-dir=/var/lib/extapi']);
+  assert.deepEqual(image.stage.ownedDirs, [{ path: '/var/lib/extapi', uid: 65532, gid: 65532 }]);
+  assert.match(cluster.ctr(['images', 'ls', '-q']), new RegExp(IMAGE.replace(/[.:/]/g, '\\$&')));
+});
+
+test('deploy --image: 15 steps, pod Running with the Secret read-only, Available through the Service, kubectl apply right after', async () => {
+  await extapi(['certs', '-n', ns, '--cert-dir', certDir()]);
+  const r = await extapi(deployArgs());
+  assert.match(r.stdout, /Deployment wardle\/api available — 1\/1 replicas available/);
+  assert.match(r.stdout, /APIService v1beta1\.wardle\.example\.com Available — Available/);
+  assert.match(r.stdout, /discovery and OpenAPI v3 published/);
+  assert.match(r.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
+  // immediately: kubectl maps the kind through discovery and validates against OpenAPI v3
+  const apply = await kubectl(['apply', '-f', '-'], flunder('first'));
+  assert.match(apply, /flunder\.wardle\.example\.com\/first created/);
+
+  const [pod] = await serverPods();
+  assert.equal(pod.status.phase, 'Running');
+  assert.ok(pod.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+  const mount = pod.spec.containers[0].volumeMounts.find((m: any) => m.name === 'serving-cert');
+  assert.equal(mount.readOnly, true);
+  assert.equal(pod.spec.containers[0].readinessProbe.httpGet.path, '/readyz');
+  // the mount is read-only inside the container, and the server runs as the image's user
+  const touch = await kubectl(['-n', ns, 'exec', pod.metadata.name, '--', 'node', '-e',
+    'try{require("fs").writeFileSync("/var/run/extapi/serving-cert/x","")}catch(e){console.log(e.code)};console.log(process.getuid())']);
+  assert.deepEqual(touch.trim().split('\n'), ['EROFS', '65532']);
+  const svc = await kubectlJson(kubectl, ['-n', ns, 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=api']);
+  assert.equal(svc.items[0].endpoints[0].addresses[0], pod.status.podIP);
+});
+
+test('embedded storage on the PersistentVolume survives a pod deletion', async () => {
+  await kubectl(['apply', '-f', '-'], flunder('survivor'));
+  const [old] = await serverPods();
+  await kubectl(['-n', ns, 'delete', 'pod', old.metadata.name, '--wait=true']);
+  await waitUntil('a new ready server pod', 180_000, async () => {
+    const pods = await serverPods();
+    return pods.some((p) => p.metadata.name !== old.metadata.name && p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+  });
+  await waitUntil('flunder survivor through the aggregator', 60_000, async () => {
+    const r = await cluster.kubectl(['-n', ns, 'get', 'flunder', 'survivor', '-o', 'name']);
+    return r.code === 0 && r.stdout.trim() === 'flunder.wardle.example.com/survivor';
+  });
+  const pvc = await kubectlJson(kubectl, ['-n', ns, 'get', 'pvc', 'api-data']);
+  assert.equal(pvc.status.phase, 'Bound');
+});
+
+test('certs rotate: the kubelet swaps the Secret volume, the server reloads, no request fails', async () => {
+  const [pod] = await serverPods();
+  const before = await kubectl(['-n', ns, 'exec', pod.metadata.name, '--', 'node', '-e',
+    'console.log(require("fs").readFileSync("/var/run/extapi/serving-cert/tls.crt","utf8").length)']);
+  const load = startLoad(cluster, ns);
+  await new Promise((r) => setTimeout(r, 2000));
+  const rotated = await extapi(['certs', 'rotate', '-n', ns, '--cert-dir', certDir()]);
+  assert.match(rotated.stdout + rotated.stderr, /Secret|serving/);
+  const newCert = (await kubectlJson(kubectl, ['-n', ns, 'get', 'secret', 'api-serving-cert'])).data['tls.crt'];
+  await waitUntil('the pod to see the rotated certificate', 120_000, async () => {
+    const seen = await kubectl(['-n', ns, 'exec', pod.metadata.name, '--', 'node', '-e',
+      'console.log(require("fs").readFileSync("/var/run/extapi/serving-cert/tls.crt").toString("base64"))']);
+    return seen.trim() === newCert;
+  });
+  await waitUntil('the server to present the rotated certificate', 60_000, async () => {
+    const r = await cluster.kubectl(['get', '--raw', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/log`]);
+    return /reload|serving certificate/i.test(r.stdout);
+  }).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 3000));
+  const result = await load.stop();
+  process.stderr.write(`[node-e2e] certs rotate under load: ${result.ok} requests through the aggregator, ${result.failed} failed\n`);
+  assert.ok(before.trim().length > 0);
+  assert.ok(result.ok > 20, `only ${result.ok} requests`);
+  assert.equal(result.failed, 0, result.errors.join('\n'));
+});
+
+test('garbage collection: a Flunder owned by a ConfigMap goes with it; Orphan keeps it without the reference', async () => {
+  const owner = async (name: string) => {
+    await kubectl(['-n', ns, 'create', 'configmap', name]);
+    const cm = await kubectlJson(kubectl, ['-n', ns, 'get', 'configmap', name]);
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name, uid: cm.metadata.uid };
+    await kubectl(['apply', '-f', '-'], flunder(`owned-by-${name}`, { ownerReferences: [ref] }));
+  };
+  const getFlunder = async (name: string) => {
+    const r = await cluster.kubectl(['-n', ns, 'get', 'flunder', name, '-o', 'json']);
+    return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+  await owner('gc-background');
+  await kubectl(['-n', ns, 'delete', 'configmap', 'gc-background', '--cascade=background']);
+  await waitUntil('the garbage collector to delete flunder owned-by-gc-background', 120_000, async () => !(await getFlunder('owned-by-gc-background')));
+
+  await owner('gc-orphan');
+  await kubectl(['-n', ns, 'delete', 'configmap', 'gc-orphan', '--cascade=orphan']);
+  await waitUntil('the garbage collector to remove the ownerReference of flunder owned-by-gc-orphan', 120_000, async () => {
+    const f = await getFlunder('owned-by-gc-orphan');
+    assert.ok(f, 'an orphaned dependent must not be deleted');
+    return (f.metadata.ownerReferences ?? []).length === 0;
+  });
+  await new Promise((r) => setTimeout(r, 5000));
+  assert.ok(await getFlunder('owned-by-gc-orphan'), 'still there after the orphaning');
+});
+
+interface DoctorCheck { id: string; status: string; detail: string; fix?: string }
+
+async function doctor(): Promise<{ code: number; checks: DoctorCheck[] }> {
+  const r = await runExtapi(['doctor', '-n', ns, '--cert-dir', certDir(), '--kubeconfig', cluster.adminKubeconfigPath, '--output', 'json'], work);
+  assert.ok(r.code === 0 || r.code === 1, `doctor exited ${r.code}: ${r.stderr}`);
+  return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: DoctorCheck[] }).checks };
+}
+
+/** Polls doctor until check `id` fails with `detail`; asserts its fix. */
+async function doctorNames(id: string, detail: RegExp, fix: RegExp): Promise<void> {
+  let last: DoctorCheck[] = [];
+  await waitUntil(`doctor to name ${detail}`, 180_000, async () => {
+    last = (await doctor()).checks;
+    return last.some((c) => c.id === id && c.status === 'fail' && detail.test(c.detail));
+  }).catch((err: Error) => { throw new Error(`${err.message}\n${JSON.stringify(last.filter((c) => c.status !== 'pass'), null, 1)}`); });
+  const check = last.find((c) => c.id === id && c.status === 'fail' && detail.test(c.detail))!;
+  assert.match(check.fix ?? '', fix);
+}
+
+async function eventuallyGreen(): Promise<void> {
+  let failing: DoctorCheck[] = [];
+  await waitUntil('doctor to be green', 240_000, async () => {
+    failing = (await doctor()).checks.filter((c) => c.status === 'fail');
+    return failing.length === 0;
+  }).catch((err: Error) => { throw new Error(`${err.message}\n${JSON.stringify(failing, null, 1)}`); });
+}
+
+test('doctor: green on the node, then names each in-cluster fault with the pod\'s reason and the fix', async (t) => {
+  await eventuallyGreen();
+  // deploy waits for an available replica, Available APIServices and published discovery/OpenAPI
+  const redeploy = async () => { await extapi(deployArgs()); };
+  await t.test('an image the node cannot get: ErrImageNeverPull', async () => {
+    await kubectl(['-n', ns, 'patch', 'deployment', 'api', '--type', 'json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'extapi.local/wardle:absent' },
+      { op: 'add', path: '/spec/template/spec/containers/0/imagePullPolicy', value: 'Never' },
+    ])]);
+    await doctorNames('deployment', /ErrImageNeverPull/, /cannot get image extapi\.local\/wardle:absent/);
+    await kubectl(['-n', ns, 'patch', 'deployment', 'api', '--type', 'json', '-p', JSON.stringify([
+      { op: 'remove', path: '/spec/template/spec/containers/0/imagePullPolicy' },
+    ])]);
+    await redeploy();
+  });
+  await t.test('the serving Secret missing: the pod cannot start', async () => {
+    await kubectl(['-n', ns, 'delete', 'secret', 'api-serving-cert']);
+    await kubectl(['-n', ns, 'delete', 'pods', '-l', 'app.kubernetes.io/name=api', '--wait=false']);
+    await doctorNames('deployment', /FailedMount.*api-serving-cert.*not found/, /serving Secret is missing: rerun `extapi deploy`/);
+    await redeploy();
+  });
+  await t.test('a readiness failure', async () => {
+    await kubectl(['-n', ns, 'patch', 'deployment', 'api', '--type', 'json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/path', value: '/not-ready' },
+    ])]);
+    await doctorNames('deployment', /Unhealthy \(Readiness probe failed/, /running but not ready: see `kubectl -n wardle logs/);
+    await redeploy();
+  });
+  await t.test('a Service selecting no pods', async () => {
+    await kubectl(['-n', ns, 'patch', 'service', 'api', '--type', 'merge', '-p', JSON.stringify({ spec: { selector: { 'app.kubernetes.io/name': 'nothing' } } })]);
+    await doctorNames('endpoints', /the Service selects no pod: its selector .*app\.kubernetes\.io\/name=nothing/, /restore the Service selector: rerun `extapi deploy`/);
+    await redeploy();
+  });
+});
+
+test('namespace deletion: completes through the aggregator; blocked with the server stopped; deploy right after uninstall waits', async () => {
+  // a namespace holding Flunders is deleted: the namespace controller deletes them through the aggregator
+  await kubectl(['create', 'namespace', 'doomed']);
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'f1', namespace: 'doomed' }, spec: {} }));
+  await kubectl(['delete', 'namespace', 'doomed', '--wait=false']);
+  await waitUntil('namespace doomed to be deleted', 180_000, async () => (await cluster.kubectl(['get', 'namespace', 'doomed'])).code !== 0);
+
+  // with the server stopped the namespace stays Terminating, and doctor names the APIService
+  await kubectl(['create', 'namespace', 'stuck']);
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'f1', namespace: 'stuck' }, spec: {} }));
+  await kubectl(['-n', ns, 'scale', 'deployment', 'api', '--replicas=0']);
+  await waitUntil('APIService v1beta1.wardle.example.com unavailable', 120_000, async () => {
+    const a = await kubectlJson(kubectl, ['get', 'apiservice', 'v1beta1.wardle.example.com']);
+    return a.status.conditions.some((c: any) => c.type === 'Available' && c.status === 'False');
+  });
+  await kubectl(['delete', 'namespace', 'stuck', '--wait=false']);
+  await waitUntil('the namespace controller to report the discovery failure', 120_000, async () => {
+    const n = await kubectlJson(kubectl, ['get', 'namespace', 'stuck']);
+    return n.status.conditions?.some((c: any) => c.type === 'NamespaceDeletionDiscoveryFailure' && c.status === 'True');
+  });
+  const stuck = await kubectlJson(kubectl, ['get', 'namespace', 'stuck']);
+  assert.equal(stuck.status.phase, 'Terminating');
+  const r = await runExtapi(['doctor', '-n', 'stuck', '--kubeconfig', cluster.adminKubeconfigPath, '--output', 'json'], work);
+  const nsCheck = (JSON.parse(r.stdout) as { checks: DoctorCheck[] }).checks.find((c) => c.id === 'namespace')!;
+  assert.equal(nsCheck.status, 'fail');
+  assert.match(nsCheck.detail, /is Terminating: the namespace controller cannot list wardle\.example\.com\/v1alpha1, wardle\.example\.com\/v1beta1 because APIServices v1alpha1\.wardle\.example\.com, v1beta1\.wardle\.example\.com are not Available \(Discovery failed/);
+  assert.match(nsCheck.fix ?? '', /start the server behind APIService v1\w+\.wardle\.example\.com/);
+  await kubectl(['-n', ns, 'scale', 'deployment', 'api', '--replicas=1']);
+  await waitUntil('namespace stuck to finish deleting once the server is back', 240_000, async () => (await cluster.kubectl(['get', 'namespace', 'stuck'])).code !== 0);
+
+  // uninstall deletes the namespace; an immediate deploy waits for the deletion, saying so. A
+  // ConfigMap with a finalizer holds the deletion until the deploy has started waiting.
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hold', namespace: ns, finalizers: ['e2e.extapi.dev/hold'] } }));
+  await extapi(['uninstall', '-n', ns]);
+  const deploying = extapi(deployArgs());
+  await waitUntil('the namespace deletion to wait on the held ConfigMap', 120_000, async () => {
+    const n = await kubectlJson(kubectl, ['get', 'namespace', ns]);
+    return n.status.conditions?.some((c: any) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True');
+  });
+  await new Promise((r) => setTimeout(r, 10_000)); // the CLI starts and reaches step 3 meanwhile
+  await kubectl(['-n', ns, 'patch', 'configmap', 'hold', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+  const redeploy = await deploying;
+  assert.match(redeploy.stdout, /namespace wardle is being deleted; waiting for the deletion to finish/);
+  assert.doesNotMatch(redeploy.stdout + redeploy.stderr, /ask a cluster admin|permission/i);
+  assert.match(redeploy.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
+});
+
+test('teardown stops every process and leaves no mount, cgroup, bridge, nft table, route or changed sysctl', async () => {
+  const state = cluster.state;
+  await cluster.stop();
+  assert.deepEqual(nodeLeftovers(state), []);
+});
