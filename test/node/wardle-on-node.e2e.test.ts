@@ -281,7 +281,7 @@ test('namespace deletion: completes through the aggregator; blocked with the ser
   await kubectl(['-n', ns, 'patch', 'configmap', 'hold', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
   const redeploy = await deploying;
   assert.match(redeploy.stdout, /namespace wardle is being deleted; waiting for the deletion to finish/);
-  assert.doesNotMatch(redeploy.stdout + redeploy.stderr, /ask a cluster admin|permission/i);
+  assert.doesNotMatch(redeploy.stdout + redeploy.stderr, /ask a cluster admin|for this permission|these permissions/i);
   assert.match(redeploy.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
 });
 
