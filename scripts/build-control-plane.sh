@@ -79,9 +79,20 @@ GO
   say "kubectl built in $((SECONDS-t0)) s"
 }
 
+# etcd is shared by every Kubernetes version: built once per etcd version, then copied into $BIN.
 build_etcd() {
-  local mod="$OUT/etcd-module"
-  mkdir -p "$mod" "$BIN"
+  local shared="$CACHE_ROOT/etcd/etcd-$ETCD_VERSION"
+  mkdir -p "$shared/bin" "$BIN"
+  exec 8>"$shared/.lock"
+  flock 8
+  if [ ! -x "$shared/bin/etcd" ]; then build_etcd_into "$shared"; fi
+  cp "$shared/bin/etcd" "$BIN/etcd.tmp" && mv "$BIN/etcd.tmp" "$BIN/etcd"
+  exec 8>&-
+}
+
+build_etcd_into() {
+  local mod="$1/etcd-module" bin="$1/bin"
+  mkdir -p "$mod"
   cd "$mod"
   rm -f go.mod go.sum
   cat > go.mod <<MOD
@@ -101,8 +112,8 @@ GO
   say "go mod tidy for etcd v$ETCD_VERSION"
   go mod tidy >&2
   local t0=$SECONDS
-  go build -trimpath -ldflags "-s -w" -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3 >&2
-  mv "$BIN/etcd.tmp" "$BIN/etcd"
+  go build -trimpath -ldflags "-s -w" -o "$bin/etcd.tmp" go.etcd.io/etcd/server/v3 >&2
+  mv "$bin/etcd.tmp" "$bin/etcd"
   say "etcd built in $((SECONDS-t0)) s"
 }
 

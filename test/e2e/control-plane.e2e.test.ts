@@ -22,6 +22,8 @@ test('the admin kubeconfig is system:masters and the built kubectl matches the s
   assert.ok(info.groups.includes('system:masters'));
   const v = JSON.parse((await cp.kubectl(['version', '-o', 'json'])).stdout);
   assert.equal(v.clientVersion.gitVersion, v.serverVersion.gitVersion);
+  // `npm run test:matrix` sets the version: prove the run is on it
+  if (process.env.EXTAPI_K8S_VERSION) assert.equal(v.serverVersion.gitVersion, `v${process.env.EXTAPI_K8S_VERSION}`);
 });
 
 test('mintKubeconfig issues CN=user/O=groups identities, and RBAC is enforced', async () => {
