@@ -12,4 +12,5 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 );

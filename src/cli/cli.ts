@@ -4,11 +4,11 @@
  * once into an {@link ActionableError} and printed as one sentence; {@link runCli} resolves
  * to the exit code and never exits the process (only `main.ts` does).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CommandDefinition } from './define-command.ts';
 import { ActionableError, ExitCode, toActionableError } from './errors.ts';
 import { colorsEnabled, createColors, type CliIo } from './output.ts';
+import { ownPackageJson } from '../package-root.ts';
 
 /** One entry of the command table: loaded lazily. */
 interface CommandEntry {
@@ -17,8 +17,10 @@ interface CommandEntry {
   load: () => Promise<{ default: CommandDefinition<any> }>;
 }
 
-/** The commands, in the order of the setup: make certificates, render, apply, check, remove. */
+/** The commands, in the order of the work: start a project, make certificates, render, apply, check, remove. */
 export const COMMANDS: CommandEntry[] = [
+  { name: 'init', description: 'create a new extension API server project: one resource, tests, Dockerfile, README', load: () => import('./commands/init.ts') },
+  { name: 'add resource', description: 'add a resource to the project made by `extapi init`', load: () => import('./commands/add-resource.ts') },
   { name: 'certs', description: 'create a CA and a serving certificate for <service>.<namespace>.svc (existing files are reused)', load: () => import('./commands/certs.ts') },
   { name: 'certs rotate', description: 'replace the serving certificate (or the CA, with an overlapping caBundle) without failing a request', load: () => import('./commands/certs-rotate.ts') },
   { name: 'manifests', description: 'print every object of setup steps 3-14 as YAML, or write a kustomize directory', load: () => import('./commands/manifests.ts') },
@@ -29,7 +31,7 @@ export const COMMANDS: CommandEntry[] = [
 
 function packageVersion(): string {
   try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+    return ownPackageJson().version;
   } catch { return 'unknown'; }
 }
 

@@ -113,7 +113,7 @@ export function addPlacementFlags(cmd: Command, opts: { serviceAccount?: boolean
 /** Adds the placement flags and `--server-module`, `--group`: everything {@link TargetFlags} holds. */
 export function addTargetFlags(cmd: Command): Command {
   return addPlacementFlags(cmd)
-    .option('--server-module <path>', 'TS/JS module exporting `resources` (or a default array) of the server (default: the wardle example)')
+    .option('--server-module <path>', 'TS/JS module exporting `resources` (or a default array) of the server (default: ./src/resources.ts if present, else the wardle example)')
     .option('--group <name>', 'only the resources of this API group');
 }
 

@@ -1,5 +1,5 @@
 /**
- * The `extapi` executable (`bin/extapi.js` imports this through tsx). The only place in the
+ * The `extapi` executable (`bin/extapi.js` imports its built form, dist/src/cli/main.js). The only place in the
  * CLI that exits the process: it runs {@link runCli} and exits with its code.
  */
 import { runCli } from './cli.ts';

@@ -4,7 +4,8 @@
  * names of every object the setup creates.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Resource } from '../resource/define-resource.ts';
 import { ActionableError, usageError } from './errors.ts';
@@ -98,18 +99,46 @@ function isResource(x: unknown): x is Resource {
   return !!r && typeof r.group === 'string' && typeof r.plural === 'string' && Array.isArray(r.versions) && typeof r.namespaced === 'boolean';
 }
 
+/** Where a generated project (`extapi init`) keeps its resources; the default `--server-module` when present. */
+export const PROJECT_RESOURCES_MODULE = 'src/resources.ts';
+
+/**
+ * Imports a server module. A TypeScript module that Node cannot load by itself is loaded through
+ * the project's own tsx (resolved from `cwd`), as `npm start` runs it.
+ */
+async function importServerModule(file: string, cwd: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  }
+  let tsxApi: string;
+  try {
+    tsxApi = createRequire(join(cwd, 'package.json')).resolve('tsx/esm/api');
+  } catch {
+    throw usageError(`--server-module ${file} is TypeScript and tsx is not installed here; run \`npm install -D tsx\` or give a built .js module`);
+  }
+  const { register } = await import(pathToFileURL(tsxApi).href) as { register: () => unknown };
+  register();
+  return await import(url) as Record<string, unknown>;
+}
+
 /**
  * Loads the resources of the server: the module's `resources` export or default export (an
- * array of Resource); without a path, the wardle example's.
+ * array of Resource); without a path, `src/resources.ts` of the working directory when it
+ * exists (a project made by `extapi init`), else the wardle example's.
  */
 export async function loadServerResources(modulePath: string | undefined, cwd: string): Promise<Resource[]> {
+  if (!modulePath && existsSync(join(cwd, PROJECT_RESOURCES_MODULE))) modulePath = PROJECT_RESOURCES_MODULE;
   if (!modulePath) return (await import('../../examples/wardle/resources.ts')).wardleResources;
   const file = resolve(cwd, modulePath);
   if (!existsSync(file)) throw usageError(`--server-module ${modulePath} does not exist; give the path of a module exporting \`resources\``);
   let mod: Record<string, unknown>;
   try {
-    mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
+    mod = await importServerModule(file, cwd);
   } catch (err) {
+    if (err instanceof ActionableError) throw err;
     throw new ActionableError(`cannot load --server-module ${modulePath}: ${(err as Error).message.split('\n')[0]}; fix the module so that it imports cleanly`, { cause: err });
   }
   const list = Array.isArray(mod.resources) ? mod.resources : Array.isArray(mod.default) ? mod.default : undefined;

@@ -8,7 +8,7 @@ import { createSqliteStorage } from '../storage/sqlite.ts';
 /** Where objects are stored: a discriminated choice, so the embedded default never asks for etcd flags. */
 export type StorageOptions =
   | { kind: 'embedded'; dataDir: string }
-  | { kind: 'memory' }
+  | { kind: 'memory'; historyRevisions?: number }
   | { kind: 'etcd'; servers: string[]; prefix: string; caFile?: string; certFile?: string; keyFile?: string };
 
 /**
@@ -20,7 +20,7 @@ export async function openStorage(opts: StorageOptions, resources: Resource[] = 
     case 'embedded':
       await mkdir(opts.dataDir, { recursive: true });
       return createSqliteStorage({ path: join(opts.dataDir, 'data.db') });
-    case 'memory': return createMemoryStorage();
+    case 'memory': return createMemoryStorage({ historyRevisions: opts.historyRevisions });
     case 'etcd': {
       const { openEtcdStorage } = await import('./etcd-storage-option.ts');
       return openEtcdStorage(opts, resources);

@@ -1,11 +1,11 @@
 /** Getting the control plane binaries by running `scripts/build-control-plane.sh`. */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-/** Repository root (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The extapi package's root (the repository, or `node_modules/extapi` when installed): holds scripts/ and package.json. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** Versions to build; default to the build script's defaults (k8s 1.36.3, etcd 3.6.16). */
 export interface BinaryVersions {

@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REPO_ROOT } from './binaries.ts';
 import { readControlPlaneState } from './control-plane-state.ts';
 import type { ControlPlaneState } from './control-plane-state.ts';
 import { startControlPlane } from './control-plane.ts';
@@ -25,8 +24,8 @@ import { startNodeCluster } from './node/node-cluster.ts';
 import type { NodeClusterState } from './node/node-cluster.ts';
 import { teardownNodeCluster } from './node/teardown.ts';
 
-/** Default directory of the `up`/`down` plane. */
-export const DEFAULT_CLUSTER_DIR = join(REPO_ROOT, '.extapi', 'cluster');
+/** Default directory of the `up`/`down` plane: `.extapi/cluster` under the working directory (npm scripts run in the project root). */
+export const DEFAULT_CLUSTER_DIR = resolve('.extapi', 'cluster');
 
 interface CliArgs {
   command: string;

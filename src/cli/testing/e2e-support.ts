@@ -25,13 +25,16 @@ export interface ExtapiRun {
   ms: number;
 }
 
-/** Runs `node bin/extapi.js ...args` in `cwd` (also its HOME), without KUBECONFIG, NO_COLOR set. */
+/**
+ * Runs the CLI from the sources (`node --import tsx src/cli/main.ts ...args`, what bin/extapi.js
+ * runs once built) in `cwd` (also its HOME), without KUBECONFIG, NO_COLOR set.
+ */
 export function runExtapi(args: string[], cwd: string, timeoutMs = 240_000): Promise<ExtapiRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: cwd, NO_COLOR: '1' };
   delete env.KUBECONFIG;
   delete env.FORCE_COLOR;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'extapi.js'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
