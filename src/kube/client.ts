@@ -75,6 +75,17 @@ export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
   return makeClient(kc, cluster.server.replace(/\/+$/, ''));
 }
 
+/**
+ * A client for an already loaded `KubeConfig` (its current context). Throws when the context has
+ * no cluster, or its cluster skips TLS verification.
+ */
+export function kubeClientFromConfig(kc: KubeConfig): KubeClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`the kubeconfig's context "${kc.getCurrentContext()}" names no cluster; fix the kubeconfig`);
+  if (cluster.skipTLSVerify) throw new Error(`the kubeconfig's cluster "${cluster.name}" sets insecure-skip-tls-verify; extapi verifies certificates: give it certificate-authority data`);
+  return makeClient(kc, cluster.server.replace(/\/+$/, ''));
+}
+
 function makeClient(kc: KubeConfig, server: string): KubeClient {
   const client: KubeClient = {
     watch: async () => undefined,
