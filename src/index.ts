@@ -2,9 +2,9 @@
  * extapi's public surface: what a team writing an extension API server imports.
  * @packageDocumentation
  */
-export { defineResource } from './resource/define-resource.ts';
+export { defineResource, defineVersion } from './resource/define-resource.ts';
 export type {
-  JsonSchema, OperationContext, PrinterColumn, Resource, ResourceDefinition, ResourceRef, Strategy, SubresourcesDefinition, UserInfo, VersionDefinition,
+  JsonSchema, ObjectOf, OperationContext, PrinterColumn, Resource, ResourceDefinition, ResourceRef, Strategy, SubresourcesDefinition, UserInfo, VersionDefinition,
 } from './resource/define-resource.ts';
 export type {
   BackendList, BackendTarget, ComputedSource, ResourceBackend, ScaleDefinition, StreamDefinition, StreamRequest,

@@ -1,9 +1,20 @@
 import type { KubeObject } from '../apimachinery/types.ts';
 import type { FieldError } from '../errors/status-error.ts';
 import type { ComputedSource, ResourceBackend, ScaleDefinition, StreamDefinition } from './user-code.ts';
+import type { Static, TSchema } from 'typebox';
 
 /** A JSON Schema (OpenAPI v3 structural subset; TypeBox schemas qualify) with `x-kubernetes-*` keys. */
 export type JsonSchema = Record<string, unknown>;
+
+/**
+ * The object type a version's schema describes: a TypeBox schema's `Static` type with the
+ * KubeObject fields (metadata, apiVersion, kind); KubeObject for a plain JSON Schema.
+ */
+export type ObjectOf<S> = S extends TSchema & { '~kind': string } ? KubeObject & Static<S> : KubeObject;
+
+/** The object type of the version marked `storage: true` among `V` (what strategy hooks see); KubeObject when it cannot be told. */
+export type StorageObjectOf<V extends readonly VersionDefinition<any>[]> =
+  [Extract<V[number], { storage: true }>] extends [never] ? KubeObject : ObjectOf<Extract<V[number], { storage: true }>['schema']>;
 
 /** One column of `kubectl get` output, as a CRD's additionalPrinterColumns. */
 export interface PrinterColumn {
@@ -17,18 +28,18 @@ export interface PrinterColumn {
   priority?: number;
 }
 
-/** One served version of a resource. */
-export interface VersionDefinition<T extends KubeObject = KubeObject> {
+/** One served version of a resource; `S` is its schema's type (a TypeBox schema types the conversions). */
+export interface VersionDefinition<S extends object = JsonSchema> {
   name: string;
   /** The object's schema, without metadata/apiVersion/kind (those are handled by the framework). */
-  schema: JsonSchema;
+  schema: S;
   /** True for exactly one version: the form objects are stored in (the conversion hub). */
   storage?: boolean;
-  printerColumns?: PrinterColumn[];
+  printerColumns?: readonly PrinterColumn[];
   /** Converts an object of this version to the storage version (omit on the storage version). */
-  toStorage?: (obj: T) => KubeObject;
+  toStorage?: (obj: ObjectOf<S>) => KubeObject;
   /** Converts a storage-version object to this version (omit on the storage version). */
-  fromStorage?: (obj: KubeObject) => T;
+  fromStorage?: (obj: KubeObject) => ObjectOf<S>;
 }
 
 /** Who is making a request, as authentication found it. */
@@ -66,24 +77,35 @@ export interface ResourceRef {
 /**
  * Optional hooks run by the generic store (in this order on create: prepareForCreate →
  * admission mutate → validate → admission validate → canonicalize; update likewise with the old object).
- * All objects are in the storage version. Validation hooks return field errors (422 Invalid);
- * admission hooks throw a StatusError to refuse.
+ * All objects are in the storage version, typed `T` (inferred from its schema by defineResource).
+ * Validation hooks return field errors (422 Invalid); admission hooks throw a StatusError to refuse.
  */
-export interface Strategy {
-  prepareForCreate?(obj: KubeObject, ctx: OperationContext): void;
-  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: OperationContext): void;
-  validate?(obj: KubeObject, ctx: OperationContext): FieldError[];
-  validateUpdate?(obj: KubeObject, old: KubeObject, ctx: OperationContext): FieldError[];
-  warnings?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): string[];
-  canonicalize?(obj: KubeObject): void;
+export interface Strategy<T extends KubeObject = KubeObject> {
+  prepareForCreate?(obj: T, ctx: OperationContext): void;
+  prepareForUpdate?(obj: T, old: T, ctx: OperationContext): void;
+  validate?(obj: T, ctx: OperationContext): FieldError[];
+  validateUpdate?(obj: T, old: T, ctx: OperationContext): FieldError[];
+  warnings?(obj: T, old: T | null, ctx: OperationContext): string[];
+  canonicalize?(obj: T): void;
   /** Mutating admission: may change obj. */
-  admit?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): void | Promise<void>;
+  admit?(obj: T, old: T | null, ctx: OperationContext): void | Promise<void>;
   /** Validating admission: throw a StatusError (e.g. 403 Forbidden) to refuse. */
-  validateAdmission?(obj: KubeObject, old: KubeObject | null, ctx: OperationContext): void | Promise<void>;
+  validateAdmission?(obj: T, old: T | null, ctx: OperationContext): void | Promise<void>;
 }
 
-/** Everything a user declares about one resource. */
-export interface ResourceDefinition {
+/**
+ * Declares one version on its own, so that its conversions are type-checked against its schema
+ * (inside defineResource's `versions`, only the storage version's type is inferred).
+ * @example
+ * const v1alpha1 = defineVersion({ name: 'v1alpha1', schema: AlphaSchema,
+ *   toStorage: (o) => ({ ...o, spec: { size: o.spec.big ? 10 : 1 } }), fromStorage: (o) => ({ ...o, spec: { big: true } }) });
+ */
+export function defineVersion<const S extends object>(version: VersionDefinition<S>): VersionDefinition<S> {
+  return version;
+}
+
+/** Everything a user declares about one resource; `V` is its versions, whose storage schema types the strategy. */
+export interface ResourceDefinition<V extends readonly VersionDefinition<any>[] = VersionDefinition<any>[]> {
   group: string;
   kind: string;
   /** Lower-case plural, the path segment: `flunders`. */
@@ -95,9 +117,9 @@ export interface ResourceDefinition {
   shortNames?: string[];
   categories?: string[];
   namespaced: boolean;
-  versions: VersionDefinition<any>[];
+  versions: V;
   subresources?: SubresourcesDefinition;
-  strategy?: Strategy;
+  strategy?: Strategy<StorageObjectOf<V>>;
   /** Custom storage: the objects live in another system, reached by these functions (see ResourceBackend). */
   backend?: ResourceBackend;
   /** A read-only resource computed from elsewhere (see ComputedSource). Exclusive with `backend`. */
@@ -116,9 +138,9 @@ export interface SubresourcesDefinition {
   streams?: Record<string, StreamDefinition>;
 }
 
-/** A definition with every default filled in; what the rest of the framework reads. */
-export interface Resource extends Required<Omit<ResourceDefinition, 'strategy' | 'subresources' | 'backend' | 'computed'>> {
-  strategy: Strategy;
+/** A definition with every default filled in; what the rest of the framework reads. `T`: its storage-version object type. */
+export interface Resource<T extends KubeObject = KubeObject> extends Required<Omit<ResourceDefinition, 'strategy' | 'subresources' | 'backend' | 'computed'>> {
+  strategy: Strategy<T>;
   subresources: { status: boolean; scale?: ScaleDefinition; streams: Record<string, StreamDefinition> };
   storageVersion: string;
   backend?: ResourceBackend;
@@ -127,13 +149,14 @@ export interface Resource extends Required<Omit<ResourceDefinition, 'strategy' |
 
 /**
  * Declares a resource once; the framework derives storage, REST routes, discovery, OpenAPI,
- * tables and validation from it. Throws a plain Error on an inconsistent declaration
+ * tables and validation from it. With TypeBox schemas, the object type is inferred from the
+ * storage version's schema: strategy hooks and conversions are type-checked against it. Throws a plain Error on an inconsistent declaration
  * (no versions, not exactly one storage version, bad names), at start-up rather than at request time.
  * @example
  * defineResource({ group: 'wardle.example.com', kind: 'Flunder', plural: 'flunders', namespaced: true,
  *   versions: [{ name: 'v1alpha1', storage: true, schema: { type: 'object', properties: { spec: { type: 'object' } } } }] });
  */
-export function defineResource(def: ResourceDefinition): Resource {
+export function defineResource<const V extends readonly VersionDefinition<any>[]>(def: ResourceDefinition<V>): Resource<StorageObjectOf<V>> {
   if (def.versions.length === 0) throw new Error(`resource ${def.plural}: at least one version is required`);
   const storage = def.versions.filter((v) => v.storage);
   if (storage.length !== 1) throw new Error(`resource ${def.plural}: exactly one version must have storage: true`);
@@ -152,7 +175,7 @@ export function defineResource(def: ResourceDefinition): Resource {
     singular: def.singular ?? def.kind.toLowerCase(),
     listKind: def.listKind ?? `${def.kind}List`,
     shortNames: def.shortNames ?? [], categories: def.categories ?? [],
-    namespaced: def.namespaced, versions: def.versions,
+    namespaced: def.namespaced, versions: [...def.versions],
     subresources: { status: def.subresources?.status ?? false, scale: def.subresources?.scale, streams: def.subresources?.streams ?? {} },
     backend: def.backend, computed: def.computed,
     strategy: def.strategy ?? {}, selectableFields: def.selectableFields ?? [],
