@@ -143,11 +143,21 @@ describe('audit through the aggregator', () => {
   });
 });
 
-/** The event without what differs by nature: ids, times, uids, resourceVersions; the group named G. */
+/** kube-apiserver's latency tracker annotates only requests slower than its threshold (a CRD's first create often is); extapi does not emit these. */
+const LATENCY_ANNOTATION_PREFIX = 'apiserver.latency.k8s.io/';
+
+/**
+ * The event without what differs by nature: ids, times, uids, resourceVersions, and the
+ * `apiserver.latency.k8s.io/*` annotations (a documented difference: kube-apiserver adds them only
+ * when a request is slow, extapi never does); the group named G.
+ */
 function normalize(e: AuditEvent, group: string): unknown {
   const text = JSON.stringify(e).split(group).join('G');
   const copy = JSON.parse(text) as AuditEvent & { responseObject?: { metadata?: Record<string, unknown> } };
   const { auditID: _a, requestReceivedTimestamp: _r, stageTimestamp: _s, ...rest } = copy;
+  if (rest.annotations) {
+    rest.annotations = Object.fromEntries(Object.entries(rest.annotations).filter(([k]) => !k.startsWith(LATENCY_ANNOTATION_PREFIX)));
+  }
   const meta = rest.responseObject?.metadata;
   if (meta) for (const k of ['uid', 'resourceVersion', 'creationTimestamp']) if (meta[k]) meta[k] = `<${k}>`;
   return rest;
