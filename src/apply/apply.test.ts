@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FieldManager } from './field-manager.ts';
-import { conflictError, managerIdentifier } from './managed-fields.ts';
+import { conflictError, decodeManagedFields, encodeManagedFields, managerIdentifier } from './managed-fields.ts';
 import { fieldElement, keyElement, valueElement } from './path.ts';
 import { typeOfResourceSchema } from './schema.ts';
 import { FieldSet, setOf } from './set.ts';
@@ -73,5 +73,18 @@ describe('FieldManager', () => {
     assert.throws(() => fm.apply(first, obj({ a: '2' }), 'two', false), (e: Error) => e.message === 'Apply failed with 1 conflict: conflict with "one": .spec.a');
     const dropped = fm.apply(first, obj({ a: '1' }), 'one', false);
     assert.deepEqual(dropped.spec, { a: '1' });
+  });
+});
+
+describe('managedFields order', () => {
+  const entry = (manager: string, operation: 'Apply' | 'Update', time: string) =>
+    ({ manager, operation, apiVersion: 'g/v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:a': {} } } });
+  const order = (...entries: ReturnType<typeof entry>[]) =>
+    encodeManagedFields(decodeManagedFields(entries))!.map((e) => `${e.operation}:${e.manager}`);
+
+  it('sorts by operation, then time in whole seconds, then manager, as upstream encodes them', () => {
+    assert.deepEqual(order(entry('kubectl', 'Apply', '2026-01-01T00:00:02Z'), entry('other', 'Apply', '2026-01-01T00:00:01Z')), ['Apply:other', 'Apply:kubectl']);
+    assert.deepEqual(order(entry('other', 'Apply', '2026-01-01T00:00:01Z'), entry('kubectl', 'Apply', '2026-01-01T00:00:01Z')), ['Apply:kubectl', 'Apply:other']);
+    assert.deepEqual(order(entry('z', 'Update', '2026-01-01T00:00:00Z'), entry('a', 'Apply', '2026-01-01T00:00:09Z')), ['Apply:a', 'Update:z']);
   });
 });
