@@ -10,6 +10,7 @@ import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
 import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts';
 import { jsonPatch, startTestWebhookServer, type TestWebhookServer } from '../../src/testing/webhook-server.ts';
 import { registrationYaml, serverRbacYaml, startWardle, waitAvailable, type WardleProcess } from './support/wardle-server.ts';
+import { flunderCrdTwinYaml } from './support/flunder-crd-twin.ts';
 
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `webhooks-e2e-${RUN}`;
@@ -17,29 +18,7 @@ const SERVER_USER = `wardle-webhooks-${RUN}`;
 const CRD_GROUP = `webhooks-${RUN}.example.com`;
 const CONFIG = `e2e-${RUN}`;
 
-const CRD_YAML = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: flunders.${CRD_GROUP}}
-spec:
-  group: ${CRD_GROUP}
-  scope: Namespaced
-  names: {plural: flunders, singular: flunder, kind: Flunder, listKind: FlunderList}
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              reference: {type: string}
-              referenceType: {type: string}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
+const CRD_YAML = flunderCrdTwinYaml(CRD_GROUP);
 
 const flunderYaml = (group: string, name: string, labels: Record<string, string> = {}) => `apiVersion: ${group}/v1alpha1
 kind: Flunder

@@ -1,0 +1,29 @@
+/**
+ * The CRD twin of wardle's v1alpha1 Flunder (same schema, status subresource) under another
+ * group, for differential tests that send the same requests to kube-apiserver's CRD and to wardle.
+ */
+export function flunderCrdTwinYaml(group: string): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: flunders.${group}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: flunders, singular: flunder, kind: Flunder, listKind: FlunderList}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              reference: {type: string}
+              referenceType: {type: string}
+          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`;
+}
