@@ -4,7 +4,7 @@
  */
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { ServerProcess } from './server-process.ts';
+import type { MemoryAfterGc, ServerProcess } from './server-process.ts';
 import { http1Transport, http2Transport } from './transport.ts';
 
 /** The measurements of one abuse phase. */
@@ -13,6 +13,8 @@ export interface AbuseResult {
   what: string;
   rss: { before: number; peak: number; after: number };
   fds: { before: number; peak: number; after: number };
+  /** Heap + external memory of the server after a full GC, before the phase and after it settled. */
+  retainedAfterGc: { before: number; after: number };
   readyzFailures: number;
   readyzChecks: number;
   /** What other clients saw while the phase ran (status histogram of a normal list). */
@@ -50,14 +52,19 @@ function monitor(server: ServerProcess) {
   };
 }
 
+const retained = (m: MemoryAfterGc) => m.heapUsed + m.external;
+
 async function measured(server: ServerProcess, phase: string, what: string, settleMs: number, run: () => Promise<Partial<AbuseResult> | void>): Promise<AbuseResult> {
+  const retainedBefore = retained(await server.memoryAfterGc());
   const before = { rss: await server.rss(), fds: await server.descriptors() };
   const mon = monitor(server);
   const extra = (await run()) ?? {};
   await sleep(settleMs);
   const m = await mon.finish();
+  const retainedAfter = retained(await server.memoryAfterGc());
   const after = { rss: await server.rss(), fds: await server.descriptors() };
   return {
+    retainedAfterGc: { before: retainedBefore, after: retainedAfter },
     phase, what, rss: { before: before.rss, peak: Math.max(m.peak.rss, after.rss), after: after.rss },
     fds: { before: before.fds, peak: Math.max(m.peak.fds, after.fds), after: after.fds },
     readyzFailures: m.failures, readyzChecks: m.checks, othersSaw: m.seen, ...extra,

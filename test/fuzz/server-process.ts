@@ -21,9 +21,20 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** Open file descriptors. */
   descriptors(): Promise<number>;
+  /** Memory after a full garbage collection in the server (see memory-probe.ts). */
+  memoryAfterGc(): Promise<MemoryAfterGc>;
   /** Lines the process logged (stderr and stdout). */
   output(): string;
   stop(): Promise<void>;
+}
+
+/** The server's memory after GC, bytes (process.memoryUsage()). */
+export interface MemoryAfterGc {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 /** Storage of the server under test. */
@@ -34,7 +45,7 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
   const dir = await mkdtemp(join(tmpdir(), 'extapi-fuzz-'));
   const [port] = await freeLoopbackPorts(1);
   const storage = backend.kind === 'etcd' ? ['--storage', 'etcd', '--etcd-servers', backend.servers, '--etcd-prefix', `/fuzz-${port}`] : ['--storage', backend.kind, '--data-dir', join(dir, 'data')];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './test/fuzz/memory-probe.ts', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
     '--secure-port', String(port), '--bind-address', '127.0.0.1', ...storage, ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
   let output = '';
   const log = process.env.FUZZ_SERVER_LOG;
@@ -63,6 +74,17 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
     rss: async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ""))?.[1] ?? 0) * 1024,
     descriptors: async () => (await readdir(`/proc/${pid}/fd`).catch(() => [])).length,
     output: () => output,
+    memoryAfterGc: async () => {
+      const mark = output.length;
+      child.kill('SIGUSR2');
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const line = /memory-probe (\{.*\})\n/.exec(output.slice(mark));
+        if (line) return JSON.parse(line[1]) as MemoryAfterGc;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error('the server did not report its memory within 30 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     stop: async () => {
       stopping = true;
       if (child.exitCode === null) {

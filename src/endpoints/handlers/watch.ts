@@ -2,6 +2,7 @@ import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { isStatusError, type StatusError } from '../../errors/status-error.ts';
 import { toStatusError } from '../../registry/storage-errors.ts';
 import type { Watcher } from '../../rest/interfaces.ts';
+import { ListPager } from '../list-pages.ts';
 import { parseListQuery, parseRevision, type ParsedListQuery } from '../list-options.ts';
 import { negotiate, type Representation } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
@@ -29,7 +30,12 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   const timer = setTimeout(onClose, timeoutMs);
   scope.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
   (scope.res as { flushHeaders?: () => void }).flushHeaders?.();
-  const write = (event: WatchEvent): boolean => (controller.signal.aborted ? false : (scope.res as NodeJS.WritableStream).write(encode(event)));
+  /** Writes `event`: its encoded size, and whether the client can take more now (false: drain first, or the watch ended). */
+  const write = (event: WatchEvent): Written => {
+    if (controller.signal.aborted) return { bytes: 0, ok: false };
+    const text = encode(event);
+    return { bytes: text.length, ok: (scope.res as NodeJS.WritableStream).write(text) };
+  };
   try {
     await streamEvents(scope, query, namespace, controller.signal, write);
   } catch (err) {
@@ -42,6 +48,12 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
     controller.abort();
     if (!scope.res.writableEnded) scope.res.end();
   }
+}
+
+/** What writing one event did: its encoded size, and whether the client can take more now. */
+interface Written {
+  bytes: number;
+  ok: boolean;
 }
 
 /**
@@ -58,31 +70,33 @@ function drained(res: RequestScope['res'], signal: AbortSignal): Promise<void> {
   });
 }
 
-async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => boolean): Promise<void> {
+async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery, namespace: string | undefined, signal: AbortSignal, write: (e: WatchEvent) => Written): Promise<void> {
   const matched = new Map<string, KubeObject>();
   const initial = query.sendInitialEvents ?? (query.resourceVersion === '' || query.resourceVersion === '0');
   let from: number;
   if (initial) {
     const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
-    const listed = await scope.rest.list(namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
-    for (const obj of listed.items) {
-      if (signal.aborted) return;
+    const pager = await ListPager.open(scope.rest, namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
+    for await (const obj of pager.objects(signal)) {
       if (query.storage.predicate) matched.set(obj.metadata.uid!, obj);
-      if (!write({ type: 'ADDED', object: obj })) await drained(scope.res, signal);
+      const written = write({ type: 'ADDED', object: obj });
+      pager.consumed(written.bytes);
+      if (!written.ok) await drained(scope.res, signal);
     }
-    from = listed.resourceVersion;
+    if (signal.aborted) return;
+    from = pager.resourceVersion;
     if (query.sendInitialEvents && query.allowWatchBookmarks) {
       write({ type: 'BOOKMARK', object: bookmarkObject(from, true) });
     }
   } else {
     from = parseRevision(query.resourceVersion);
-    if (query.storage.predicate) await seedMatched(scope, namespace, query, from, matched);
+    if (query.storage.predicate) await seedMatched(scope, namespace, query, from, matched, signal);
   }
   const bookmarks = query.allowWatchBookmarks ? startBookmarks(scope.rest, signal, write) : undefined;
   try {
     for await (const event of scope.rest.watch(namespace, scope.info.name || undefined, { fromRevision: from, signal })) {
       const filtered = filterEvent(event, query.storage.predicate, matched);
-      if (filtered && !write(filtered)) await drained(scope.res, signal);
+      if (filtered && !write(filtered).ok) await drained(scope.res, signal);
     }
   } finally {
     if (bookmarks) clearInterval(bookmarks);
@@ -93,9 +107,9 @@ async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery
  * For a filtered watch from resourceVersion N: remembers which objects matched at N, so that one
  * of them leaving the selector is sent as DELETED (kube-apiserver knows from the previous object).
  */
-async function seedMatched(scope: RequestScope<Watcher>, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>): Promise<void> {
-  const listed = await scope.rest.list(namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
-  for (const obj of listed.items) matched.set(obj.metadata.uid!, obj);
+async function seedMatched(scope: RequestScope<Watcher>, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>, signal: AbortSignal): Promise<void> {
+  const pager = await ListPager.open(scope.rest, namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
+  for await (const obj of pager.objects(signal)) matched.set(obj.metadata.uid!, obj);
 }
 
 /**
@@ -119,7 +133,7 @@ function filterEvent(event: WatchEvent, predicate: ((o: KubeObject) => boolean) 
   return { type: 'DELETED', object: last };
 }
 
-function startBookmarks(source: Pick<Watcher, 'currentRevision'>, signal: AbortSignal, write: (e: WatchEvent) => void): NodeJS.Timeout {
+function startBookmarks(source: Pick<Watcher, 'currentRevision'>, signal: AbortSignal, write: (e: WatchEvent) => unknown): NodeJS.Timeout {
   const timer = setInterval(() => {
     if (signal.aborted) return;
     source.currentRevision().then((rv) => write({ type: 'BOOKMARK', object: bookmarkObject(rv, false) }), () => undefined);
