@@ -61,8 +61,11 @@ export function etcdBackendAvailable(): boolean {
 }
 
 /** Storage flags of a TypeScript variant. */
-export function variantStorage(v: TsVariant, env: { etcd: EtcdProcess; dir: string }, suffix = ''): TsStorage {
-  if (v === 'ts-etcd') return { kind: 'etcd', servers: env.etcd.url, prefix: `/registry/extapi-bench${suffix}` };
+export function variantStorage(v: TsVariant, env: { etcd?: EtcdProcess; dir: string }, suffix = ''): TsStorage {
+  if (v === 'ts-etcd') {
+    if (!env.etcd) throw new Error('the ts-etcd variant needs the bench etcd');
+    return { kind: 'etcd', servers: env.etcd.url, prefix: `/registry/extapi-bench${suffix}` };
+  }
   if (v === 'ts-embedded') return { kind: 'embedded', dataDir: join(env.dir, `ts-data${suffix}`) };
   return { kind: 'memory' };
 }

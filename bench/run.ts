@@ -6,6 +6,10 @@
  *   npm run bench                      # full run (about 12 minutes on 2 cores)
  *   npm run bench -- --quick           # one short run of everything (about 4 minutes)
  *   npm run bench -- --render-only     # re-render the report from bench/results/latest.json
+ *   npm run bench -- --managed-fields  # only the cost of managedFields on update (about 3 minutes):
+ *                                        docs/bench-managed-fields.md; --runs = pairs (default 7),
+ *                                        --duration (default 5), --variants one storage (default ts-memory),
+ *                                        --allow-dirty prints the figures without writing the report
  *   flags: --runs N --duration S --warmup S --variants ts-etcd,ts-memory,ts-embedded --no-aggregated --no-profile
  *          --profile-out FILE (keep the raw .cpuprofile)
  */
@@ -23,6 +27,8 @@ import { memoryOf, startupTimes } from './measure.ts';
 import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
+import { cleanCommit, measureManagedFields, type ManagedFieldsOptions } from './managed-fields/measure.ts';
+import { renderManagedFieldsReport } from './managed-fields/report.ts';
 import { fanoutFigure, machine, opFigure, type BenchResults } from './results.ts';
 import { fanout, type FanoutResult } from './watch-fanout.ts';
 
@@ -39,12 +45,12 @@ interface Options {
   fanoutWrites: number;
 }
 
-function options(): Options & { renderOnly: boolean } {
+function options(): Options & { renderOnly: boolean; managedFields?: ManagedFieldsOptions & { allowDirty: boolean } } {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, variants: { type: 'string' },
       quick: { type: 'boolean' }, 'no-aggregated': { type: 'boolean' }, 'no-profile': { type: 'boolean' }, 'render-only': { type: 'boolean' },
-      'profile-out': { type: 'string' },
+      'profile-out': { type: 'string' }, 'managed-fields': { type: 'boolean' }, 'allow-dirty': { type: 'boolean' },
     },
   });
   const quick = !!values.quick;
@@ -55,6 +61,10 @@ function options(): Options & { renderOnly: boolean } {
     timing: { durationMs: 1000 * Number(values.duration ?? (quick ? 2 : 3)), warmupMs: 1000 * Number(values.warmup ?? 1) },
     variants, aggregated: !values['no-aggregated'], profile: !values['no-profile'], fanoutWrites: quick ? 5 : 10,
     renderOnly: !!values['render-only'], profileOut: values['profile-out'],
+    managedFields: values['managed-fields'] ? {
+      pairs: Number(values.runs ?? (quick ? 5 : 7)), durationMs: 1000 * Number(values.duration ?? (quick ? 3 : 5)), warmupMs: 1000 * Number(values.warmup ?? 1),
+      variant: (values.variants?.split(',')[0] ?? 'ts-memory') as TsVariant, microRounds: 5, microIterations: quick ? 5_000 : 20_000, allowDirty: !!values['allow-dirty'],
+    } : undefined,
   };
 }
 
@@ -178,8 +188,25 @@ async function writeOutputs(r: BenchResults): Promise<void> {
   log('wrote bench/results/latest.json, docs/bench-chart.png, docs/bench-report.md');
 }
 
+/** The managedFields comparison alone: writes bench/results/managed-fields.json and docs/bench-managed-fields.md. */
+async function managedFieldsOnly(o: ManagedFieldsOptions & { allowDirty: boolean }): Promise<void> {
+  checkPrerequisites();
+  const commit = o.allowDirty ? `${gitDescribe() ?? 'unknown'} (not clean)` : cleanCommit();
+  const r = await measureManagedFields(o, commit, log);
+  const report = renderManagedFieldsReport(r);
+  if (o.allowDirty) {
+    process.stdout.write(report);
+    return;
+  }
+  await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  await writeFile(join(REPO_ROOT, 'bench', 'results', 'managed-fields.json'), JSON.stringify(r, null, 1) + '\n');
+  await writeFile(join(REPO_ROOT, 'docs', 'bench-managed-fields.md'), report);
+  log('wrote bench/results/managed-fields.json, docs/bench-managed-fields.md');
+}
+
 async function main(): Promise<void> {
   const o = options();
+  if (o.managedFields) return managedFieldsOnly(o.managedFields);
   if (o.renderOnly) return writeOutputs(JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results', 'latest.json'), 'utf8')));
   checkPrerequisites();
   const loadBefore = loadavg();

@@ -19,8 +19,15 @@ const MAIN_ONLY: FieldSet = setOf([fieldElement('status')]);
  * the status subresource is on, `spec` for the status subresource.
  */
 export function fieldManagerFor(scope: RequestScope<unknown>): FieldManager | undefined {
-  const codec = scope.codec;
-  const subresource = scope.info.subresource || '';
+  return fieldManagerOf(scope.codec, scope.codecs, scope.info.subresource || '');
+}
+
+/**
+ * The FieldManager of `codec`'s version for `subresource` ('' for the main resource), one per
+ * codec and subresource; `codecs` are the resource's served versions (for conversions).
+ * Undefined for subresources without field management.
+ */
+export function fieldManagerOf(codec: VersionCodec, codecs: Map<string, VersionCodec>, subresource: string): FieldManager | undefined {
   if (subresource !== '' && subresource !== 'status') return undefined;
   let byPath = managers.get(codec);
   if (!byPath) { byPath = new Map(); managers.set(codec, byPath); }
@@ -28,7 +35,7 @@ export function fieldManagerFor(scope: RequestScope<unknown>): FieldManager | un
   if (!fm) {
     fm = new FieldManager({
       group: codec.resource.group, kind: codec.resource.kind, apiVersion: codec.apiVersion, subresource,
-      types: versionTypes(scope.codecs, subresource === 'status' ? STATUS_ONLY : codec.resource.subresources.status ? MAIN_ONLY : undefined),
+      types: versionTypes(codecs, subresource === 'status' ? STATUS_ONLY : codec.resource.subresources.status ? MAIN_ONLY : undefined),
     });
     byPath.set(subresource, fm);
   }
