@@ -7,8 +7,8 @@
  *   npm run bench -- --quick           # one short run of everything (about 4 minutes)
  *   npm run bench -- --render-only     # re-render the report from bench/results/latest.json
  *   npm run bench -- --managed-fields  # only the cost of managedFields on update (about 3 minutes):
- *                                        docs/bench-managed-fields.md; --runs = pairs (default 7),
- *                                        --duration (default 5), --variants one storage (default ts-memory),
+ *                                        docs/bench-managed-fields.md; --runs = pairs (default 11),
+ *                                        --duration (default 3), --variants one storage (default ts-memory),
  *                                        --allow-dirty prints the figures without writing the report
  *   flags: --runs N --duration S --warmup S --variants ts-etcd,ts-memory,ts-embedded --no-aggregated --no-profile
  *          --profile-out FILE (keep the raw .cpuprofile)
@@ -62,7 +62,7 @@ function options(): Options & { renderOnly: boolean; managedFields?: ManagedFiel
     variants, aggregated: !values['no-aggregated'], profile: !values['no-profile'], fanoutWrites: quick ? 5 : 10,
     renderOnly: !!values['render-only'], profileOut: values['profile-out'],
     managedFields: values['managed-fields'] ? {
-      pairs: Number(values.runs ?? (quick ? 5 : 7)), durationMs: 1000 * Number(values.duration ?? (quick ? 3 : 5)), warmupMs: 1000 * Number(values.warmup ?? 1),
+      pairs: Number(values.runs ?? (quick ? 5 : 11)), durationMs: 1000 * Number(values.duration ?? 3), warmupMs: 1000 * Number(values.warmup ?? 1),
       variant: (values.variants?.split(',')[0] ?? 'ts-memory') as TsVariant, microRounds: 5, microIterations: quick ? 5_000 : 20_000, allowDirty: !!values['allow-dirty'],
     } : undefined,
   };

@@ -28,7 +28,7 @@ export function renderManagedFieldsReport(r: ManagedFieldsResults): string {
     '',
     '## Result',
     '',
-    `Update throughput with tracking / without: **median ${f2(s.ratio.median)}** (min ${f2(s.ratio.min)}, max ${f2(s.ratio.max)} over ${s.ratios.length} pairs), i.e. managedFields tracking ${cost >= 0 ? 'costs' : 'gains'} about **${f0(Math.abs(cost))} %** of update req/s. ` +
+    `Update throughput with tracking / without: **median ${f2(s.ratio.median)}** (quartiles ${f2(s.ratio.q1)}–${f2(s.ratio.q3)}, min ${f2(s.ratio.min)}, max ${f2(s.ratio.max)} over ${s.ratios.length} pairs; *with* slower in ${s.pairsSlowerWith} of ${s.ratios.length}), i.e. managedFields tracking ${cost >= 0 ? 'costs' : 'gains'} about **${f0(Math.abs(cost))} %** of update req/s. ` +
       `Median req/s ${f0(s.rps.with)} with, ${f0(s.rps.without)} without; at the server's saturated throughput that is ${f0(s.addedMicros.median)} µs more per update (1/req/s with − 1/req/s without, median; ${f0(s.addedMicros.min)} to ${f0(s.addedMicros.max)}). ` +
       `Non-2xx answers: ${s.non2xx.with} with, ${s.non2xx.without} without.`,
     '',
@@ -39,7 +39,8 @@ export function renderManagedFieldsReport(r: ManagedFieldsResults): string {
     '## FieldManager.update in process',
     '',
     `\`bench/managed-fields/micro.ts\`: wardle's v1beta1 Flunder field manager (as the server builds it), an object carrying one Update entry, each update changing one label; ${m.rounds} rounds of ${m.iterations.toLocaleString('en-US')} updates after a warm-up round, in the bench process. ` +
-      `**${f1(m.median)} µs per update** (median; rounds ${m.microsPerUpdate.map(f1).join(', ')}).`,
+      `**${f1(m.median)} µs per update** (median; rounds ${m.microsPerUpdate.map(f1).join(', ')}). ` +
+      `Each round is followed by a round of reference work, a JSON round trip (\`JSON.parse(JSON.stringify(object))\`) of the same object (${m.referenceMicros.map(f1).join(', ')} µs), so that the cost also reads independently of the machine's load: **one update costs ${f1(m.relative)} JSON round trips of the object** (median of the per-round ratios).`,
     '',
     'The in-process figure is the field manager alone (decode the live managedFields, compare old and new object by the schema, merge the sets, encode); the end-to-end figure adds what a larger object costs elsewhere (the managedFields entry is stored, converted and serialized with every read and write).',
     '',
