@@ -60,8 +60,13 @@ async function runBackend(kind: string, requests: number, seed: number, concurre
   }
 }
 
-/** The commit the run measures, marked when the work tree differs from it. */
+/**
+ * The commit the run measures, marked when the work tree differs from it; FUZZ_TREE_COMMIT names
+ * it instead for a tree without git (e.g. `git archive <commit>` unpacked elsewhere, so that a
+ * long run is not affected by edits in the checkout).
+ */
 function treeCommit(): string {
+  if (process.env.FUZZ_TREE_COMMIT) return process.env.FUZZ_TREE_COMMIT;
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''}`;
 }
