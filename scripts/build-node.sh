@@ -2,7 +2,8 @@
 # Builds what a test node runs, from the Go module proxy, once per version, into a cache outside
 # the work tree: ${EXTAPI_CACHE:-~/.cache/extapi}/node/<versions>/bin
 #   runc (cgo, seccomp), containerd + ctr + containerd-shim-runc-v2, the CNI plugins bridge,
-#   host-local, loopback, portmap, and kubelet, kube-controller-manager, kube-scheduler, kube-proxy
+#   host-local and loopback (containerd's CRI sets up each pod's lo with it; no portmap: no test
+#   uses hostPort), and kubelet, kube-controller-manager, kube-scheduler, kube-proxy
 #   from k8s.io/kubernetes at the control plane's version (the same wrapper module as
 #   build-control-plane.sh: require k8s.io/kubernetes, staging modules replaced by their
 #   published versions), and upstream's pause (build/pause/linux/pause.c of that module, gcc -static)
@@ -28,7 +29,7 @@ bash "$HERE/setup-node-host.sh"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
 K8S_TOOLS=(kubelet kube-controller-manager kube-scheduler kube-proxy)
-OTHER_TOOLS=(runc containerd ctr containerd-shim-runc-v2 bridge host-local loopback portmap pause)
+OTHER_TOOLS=(runc containerd ctr containerd-shim-runc-v2 bridge host-local loopback pause)
 
 mkdir -p "$OUT" "$BIN"
 exec 9>"$OUT/.lock"
@@ -64,10 +65,9 @@ build_runc() {
 
 build_cni() {
   local p
-  for p in bridge host-local loopback portmap; do
+  for p in bridge host-local loopback; do
     local pkg="github.com/containernetworking/plugins/plugins/main/$p"
     [ "$p" = host-local ] && pkg="github.com/containernetworking/plugins/plugins/ipam/host-local"
-    [ "$p" = portmap ] && pkg="github.com/containernetworking/plugins/plugins/meta/portmap"
     [ -x "$BIN/$p" ] || go_build_in "$OUT/cni-module" "github.com/containernetworking/plugins@v$CNI_VERSION" "$p" "$pkg" -ldflags "-s -w"
   done
 }
@@ -132,7 +132,7 @@ build_pause() {
 
 [ -x "$BIN/runc" ] || build_runc
 [ -x "$BIN/pause" ] || build_pause
-have_all bridge host-local loopback portmap || build_cni
+have_all bridge host-local loopback || build_cni
 have_all containerd ctr containerd-shim-runc-v2 || build_containerd
 have_all "${K8S_TOOLS[@]}" || build_k8s
 say "ready: $BIN"

@@ -41,6 +41,8 @@ export interface WorkloadFlags {
   image: string;
   storage: 'embedded' | 'memory' | 'etcd';
   etcdServers?: string;
+  /** Secret (in the server's namespace) with etcd client credentials: ca.crt, tls.crt, tls.key. */
+  etcdSecret?: string;
   replicas?: number;
   /** `host:port` of a server running outside the cluster. */
   external?: string;
@@ -133,6 +135,7 @@ export function addWorkloadFlags(cmd: Command): Command {
     .option('--image <ref>', 'container image of the server', TARGET_DEFAULTS.image)
     .addOption(new Option('--storage <kind>', 'storage of the server: embedded (1 replica, PVC), etcd (2 replicas), memory').choices(['embedded', 'memory', 'etcd']).default('embedded'))
     .option('--etcd-servers <urls>', 'etcd endpoints for --storage etcd (comma-separated)')
+    .option('--etcd-secret <name>', 'Secret in the namespace with etcd\'s client TLS credentials (ca.crt, tls.crt, tls.key), mounted read-only for --storage etcd', dnsLabel)
     .option('--replicas <n>', 'replicas (default: 2 with etcd, else 1)', positiveInt)
     .option('--external <host:port>', 'register a server running outside the cluster (ExternalName Service, no Deployment)', hostPort)
     .option('--cert-manager', 'let cert-manager issue the certificates and inject the caBundle');

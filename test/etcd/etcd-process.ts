@@ -1,5 +1,6 @@
 /**
- * Real etcd processes for tests: a single member or a small cluster, on free 127.0.0.1 ports,
+ * Real etcd processes for tests: a single member or a small cluster, on free 127.0.0.1 ports
+ * (clients may be served on another local address instead, e.g. a test node's bridge),
  * each member with its own temp data dir (no fsync: the data is disposable). Members can be
  * stopped, SIGKILLed and restarted on the same ports and data dir. Built on the shared process
  * helpers of src/testing (process groups, log files, a watchdog that kills the members if the
@@ -48,6 +49,8 @@ interface MemberSpec {
   /** The cluster's temp dir, removed by the process watchdog if the test process dies. */
   clusterDir: string;
   tls?: TlsFiles;
+  /** Address clients connect to (default 127.0.0.1); peers and metrics stay on loopback. */
+  clientHost: string;
 }
 
 /** Client credentials (PEM) for a TLS cluster, as createEtcdStorage's `tls` option takes them. */
@@ -68,9 +71,9 @@ export class EtcdMember {
     return this.spec.name;
   }
 
-  /** `http(s)://127.0.0.1:<client port>`. */
+  /** `http(s)://<client host>:<client port>`. */
   get endpoint(): string {
-    return `${this.spec.tls ? 'https' : 'http'}://127.0.0.1:${this.spec.clientPort}`;
+    return `${this.spec.tls ? 'https' : 'http'}://${this.spec.clientHost}:${this.spec.clientPort}`;
   }
 
   /** True while the process runs. */
@@ -148,10 +151,10 @@ export interface EtcdCluster {
   destroy(): Promise<void>;
 }
 
-/** Writes a CA, a serving pair for 127.0.0.1 and a client pair under `dir`. */
-async function makeTls(dir: string): Promise<{ files: TlsFiles; client: EtcdClientTls }> {
+/** Writes a CA, a serving pair for 127.0.0.1 (and `host`) and a client pair under `dir`. */
+async function makeTls(dir: string, host: string): Promise<{ files: TlsFiles; client: EtcdClientTls }> {
   const ca = await createCertificateAuthority({ commonName: 'extapi-test-etcd-ca' });
-  const server = await issueServingCertificate(ca, { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+  const server = await issueServingCertificate(ca, { ipAddresses: [...new Set(['127.0.0.1', host])], dnsNames: ['localhost'] });
   const client = await issueClientCertificate(ca, { user: 'extapi' });
   const files = { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
   writeFileSync(files.caFile, ca.certPem);
@@ -161,18 +164,18 @@ async function makeTls(dir: string): Promise<{ files: TlsFiles; client: EtcdClie
 }
 
 /** Builds the member specs of a fresh cluster of `size` members under `dir`. */
-async function memberSpecs(dir: string, size: number, tls: TlsFiles | undefined): Promise<MemberSpec[]> {
+async function memberSpecs(dir: string, size: number, tls: TlsFiles | undefined, clientHost: string): Promise<MemberSpec[]> {
   const ports = await freeLoopbackPorts(size * 3);
   return Array.from({ length: size }, (_, i) => ({
     name: `m${i}`, clientPort: ports[3 * i], peerPort: ports[3 * i + 1], metricsPort: ports[3 * i + 2],
-    dataDir: join(dir, `m${i}.etcd`), logPath: join(dir, `m${i}.log`), clusterDir: dir, tls,
+    dataDir: join(dir, `m${i}.etcd`), logPath: join(dir, `m${i}.log`), clusterDir: dir, tls, clientHost,
   }));
 }
 
 /** Starts `size` members together and waits until all are healthy. */
-async function tryStart(dir: string, size: number, withTls: boolean): Promise<EtcdCluster> {
-  const tls = withTls ? await makeTls(dir) : undefined;
-  const specs = await memberSpecs(dir, size, tls?.files);
+async function tryStart(dir: string, size: number, withTls: boolean, clientHost: string): Promise<EtcdCluster> {
+  const tls = withTls ? await makeTls(dir, clientHost) : undefined;
+  const specs = await memberSpecs(dir, size, tls?.files, clientHost);
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peerPort}`).join(',');
   const token = `extapi-test-${specs[0].peerPort}`;
   const members = specs.map((s) => new EtcdMember(s, initialCluster, token));
@@ -201,12 +204,13 @@ async function tryStart(dir: string, size: number, withTls: boolean): Promise<Et
  * Starts an etcd cluster of `size` members (default 1) on free loopback ports with a fresh
  * temp data dir, retrying with new ports when a port was taken meanwhile. With `tls`, clients
  * must connect over TLS with a client certificate (see EtcdCluster.clientTls); peers talk HTTP.
+ * With `clientHost`, clients connect to that local address (its serving certificate names it).
  */
-export async function startEtcd(size = 1, opts: { tls?: boolean } = {}): Promise<EtcdCluster> {
+export async function startEtcd(size = 1, opts: { tls?: boolean; clientHost?: string } = {}): Promise<EtcdCluster> {
   for (let attempt = 0; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'extapi-etcd-test-'));
     try {
-      return await tryStart(dir, size, opts.tls ?? false);
+      return await tryStart(dir, size, opts.tls ?? false, opts.clientHost ?? '127.0.0.1');
     } catch (err) {
       removeDir(dir);
       if (!(err instanceof StartupError && err.portClash) || attempt >= 3) throw err;

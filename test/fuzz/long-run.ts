@@ -4,8 +4,11 @@
  * then the idle, slow, stalled-reader and watch-drop abuse phases; the report (markdown) gives
  * requests sent, status histogram, 5xx, connection errors and hangs, RSS and descriptors.
  *   npm run fuzz -- [--requests 100000] [--seed 18] [--backends memory,embedded,etcd] [--out docs/fuzz-report.md]
+ * Each run also writes its measurements as `<out>.json`; backends run as separate processes (one
+ * `--backends X --out X.md` each) are combined into one report with
+ *   npm run fuzz -- --combine memory.md.json,embedded.md.json,etcd.md.json --out docs/fuzz-report.md
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { startEtcd, type EtcdCluster } from '../etcd/etcd-process.ts';
@@ -20,8 +23,14 @@ export const FUZZ_SERVER_FLAGS = ['--request-timeout', '10', '--idle-connection-
 const { values } = parseArgs({ options: {
   requests: { type: 'string', default: '100000' }, seed: { type: 'string', default: '18' },
   backends: { type: 'string', default: 'memory,embedded,etcd' }, out: { type: 'string', default: 'docs/fuzz-report.md' },
-  concurrency: { type: 'string', default: '16' },
+  concurrency: { type: 'string', default: '16' }, combine: { type: 'string' },
 } });
+
+/** What one invocation measured: the runs and how they were made (written as `<out>.json`). */
+interface RunFile {
+  runs: BackendRun[];
+  meta: { seed: number; requests: number; flags: string[]; commit: string };
+}
 
 async function runBackend(kind: string, requests: number, seed: number, concurrency: number): Promise<BackendRun> {
   let etcd: EtcdCluster | undefined;
@@ -51,14 +60,33 @@ async function runBackend(kind: string, requests: number, seed: number, concurre
   }
 }
 
-/** The commit the run measures, marked when the work tree differs from it. */
+/**
+ * The commit the run measures, marked when the work tree differs from it; FUZZ_TREE_COMMIT names
+ * it instead for a tree without git (e.g. `git archive <commit>` unpacked elsewhere, so that a
+ * long run is not affected by edits in the checkout).
+ */
 function treeCommit(): string {
+  if (process.env.FUZZ_TREE_COMMIT) return process.env.FUZZ_TREE_COMMIT;
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''}`;
 }
 
-const runs: BackendRun[] = [];
-for (const kind of values.backends!.split(',')) runs.push(await runBackend(kind, Number(values.requests), Number(values.seed), Number(values.concurrency)));
-await writeFile(values.out!, renderReport(runs, { seed: Number(values.seed), requests: Number(values.requests), flags: FUZZ_SERVER_FLAGS, commit: treeCommit() }));
+async function measure(): Promise<RunFile> {
+  const runs: BackendRun[] = [];
+  for (const kind of values.backends!.split(',')) runs.push(await runBackend(kind, Number(values.requests), Number(values.seed), Number(values.concurrency)));
+  const file: RunFile = { runs, meta: { seed: Number(values.seed), requests: Number(values.requests), flags: FUZZ_SERVER_FLAGS, commit: treeCommit() } };
+  await writeFile(`${values.out!}.json`, JSON.stringify(file));
+  return file;
+}
+
+async function combine(paths: string[]): Promise<RunFile> {
+  const files = await Promise.all(paths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as RunFile));
+  const commits = new Set(files.map((f) => f.meta.commit));
+  if (commits.size !== 1) throw new Error(`the runs measured different trees: ${[...commits].join(', ')}`);
+  return { runs: files.flatMap((f) => f.runs), meta: files[0].meta };
+}
+
+const { runs, meta } = values.combine ? await combine(values.combine.split(',')) : await measure();
+await writeFile(values.out!, renderReport(runs, meta));
 console.error(`report written to ${values.out}`);
 process.exit(runs.every((r) => r.stats.serverErrorCount === 0 && r.stats.hangs.length === 0) ? 0 : 1);

@@ -33,6 +33,7 @@ export async function runFuzz(server: ServerProcess, seed: number, requests: num
       const protocol = req.raw ? 'raw HTTP/1.1' : i % 2 === 0 ? 'HTTP/1.1' : 'HTTP/2';
       const outcome: Outcome = req.raw ? await sendRaw(server.url, server.creds, req) : await (protocol === 'HTTP/1.1' ? h1 : h2[i % 4 === 1 ? 0 : 1]).send(req);
       stats.sent++;
+      if (stats.sent % 10_000 === 0) console.error(`${stats.sent} sent, ${Math.round(stats.sent / ((Date.now() - started) / 1000))}/s`);
       stats.byProtocol[protocol] = (stats.byProtocol[protocol] ?? 0) + 1;
       if ('status' in outcome) {
         stats.statuses[outcome.status] = (stats.statuses[outcome.status] ?? 0) + 1;

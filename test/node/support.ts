@@ -1,5 +1,8 @@
-/** Helpers of the node e2e tests: kubectl that throws, JSON output, polling, request load through the aggregator. */
+/** Helpers of the node e2e tests: kubectl that throws, JSON output, polling, request load through the aggregator, leftovers. */
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
+import { acquireNodeHostLock } from '../../src/testing/node/host-lock.ts';
+import type { NodeClusterState } from '../../src/testing/node/node-cluster.ts';
+import { nodeLeftovers } from '../../src/testing/node/teardown.ts';
 
 /** kubectl against the cluster as admin; rejects with stderr on a non-zero exit. */
 export function makeKubectl(cp: ControlPlane): (args: string[], input?: string) => Promise<string> {
@@ -50,4 +53,17 @@ export function startLoad(cp: ControlPlane, namespace: string): { stop(): Promis
   };
   const loops = [loop(), loop()];
   return { stop: async () => { stopped = true; await Promise.all(loops); return counts; } };
+}
+
+/**
+ * What a torn-down node cluster left on the host, read while holding the host lock: another node
+ * cluster waiting for the lock would otherwise create the host-wide nft tables and sysctls again.
+ */
+export async function leftoversUnderHostLock(state: NodeClusterState): Promise<string[]> {
+  const lock = await acquireNodeHostLock({ log: (m) => process.stderr.write(`[node-e2e] ${m}\n`) });
+  try {
+    return nodeLeftovers(state);
+  } finally {
+    await lock.release();
+  }
 }

@@ -15,9 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExtapi, type ExtapiRun } from '../../src/cli/testing/e2e-support.ts';
 import { startNodeCluster, type NodeCluster } from '../../src/testing/node/node-cluster.ts';
-import { nodeLeftovers } from '../../src/testing/node/teardown.ts';
 import { buildWardleImage, type BuiltImage } from '../../src/testing/node/wardle-image.ts';
-import { kubectlJson, makeKubectl, startLoad, waitUntil } from './support.ts';
+import { kubectlJson, leftoversUnderHostLock, makeKubectl, startLoad, waitUntil } from './support.ts';
 
 const ns = 'wardle';
 const IMAGE = 'extapi.local/wardle:e2e';
@@ -288,5 +287,5 @@ test('namespace deletion: completes through the aggregator; blocked with the ser
 test('teardown stops every process and leaves no mount, cgroup, bridge, nft table, route or changed sysctl', async () => {
   const state = cluster.state;
   await cluster.stop();
-  assert.deepEqual(nodeLeftovers(state), []);
+  assert.deepEqual(await leftoversUnderHostLock(state), []);
 });

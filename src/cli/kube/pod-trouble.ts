@@ -17,9 +17,16 @@ export interface PodTrouble {
 
 const IMAGE_REASONS = new Set(['ErrImageNeverPull', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 
-function fixFor(reason: string, message: string, namespace: string, pod: string, image: string): string {
+/** The fix of one pod problem (kubelet reason and message), naming what to do in one sentence. */
+export function podTroubleFix(reason: string, message: string, namespace: string, pod: string, image: string): string {
   if (IMAGE_REASONS.has(reason)) {
     return `the node cannot get image ${image}: push it to a registry the node pulls from, or load it into the node's container runtime, then rerun \`extapi deploy --image <ref>\``;
+  }
+  const missing = /volume "([^"]+)".*secret "([^"]+)" not found/i.exec(message);
+  if (reason === 'FailedMount' && missing) {
+    const [, volume, secret] = missing;
+    if (volume === 'etcd-client') return `the etcd client Secret ${secret} is missing: create it in namespace ${namespace} with ca.crt, tls.crt and tls.key (see --etcd-secret); the pod then starts by itself`;
+    if (volume !== 'serving-cert') return `Secret ${secret} (volume ${volume}) is missing: create it in namespace ${namespace}; the pod then starts by itself`;
   }
   if (reason === 'FailedMount' && /secret .* not found/i.test(message)) {
     return 'the serving Secret is missing: rerun `extapi deploy` (it recreates the Secret from --cert-dir)';
@@ -45,7 +52,7 @@ export async function diagnosePods(client: KubeClient, namespace: string, select
   const pods = await client.request('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector } });
   for (const pod of pods?.items ?? []) {
     const name: string = pod.metadata.name;
-    const trouble = (reason: string, message: string, image = ''): PodTrouble => ({ pod: name, reason, message, fix: fixFor(reason, message, namespace, name, image) });
+    const trouble = (reason: string, message: string, image = ''): PodTrouble => ({ pod: name, reason, message, fix: podTroubleFix(reason, message, namespace, name, image) });
     const unscheduled = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'False');
     if (unscheduled) return trouble(unscheduled.reason ?? 'Unschedulable', unscheduled.message ?? 'not scheduled');
     for (const cs of pod.status?.containerStatuses ?? []) {

@@ -89,9 +89,24 @@ test('embedded storage: 1 replica on a PVC, Recreate; etcd: 2 replicas, PDB minA
   assert.equal(etcd.some((o) => o.kind === 'PersistentVolumeClaim'), false);
   assert.deepEqual((find(etcd, 'PodDisruptionBudget') as any).spec.minAvailable, 1);
   assert.ok(dX.spec.template.spec.affinity.podAntiAffinity);
+  assert.ok(dX.spec.template.spec.containers[0].args.includes('--shutdown-delay=10'), 'a rolling server keeps serving while it leaves the endpoints');
+  assert.equal(dE.spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--shutdown-delay')), false);
   const memory = build(flags({ storage: 'memory' }));
   assert.equal((find(memory, 'Deployment') as any).spec.replicas, 1);
   assert.equal(memory.some((o) => o.kind === 'PersistentVolumeClaim'), false);
+});
+
+test('--etcd-secret: the etcd client Secret is mounted read-only and passed as --etcd-cafile/--etcd-certfile/--etcd-keyfile', () => {
+  const d = find(build(flags({ storage: 'etcd', etcdServers: 'https://10.0.0.1:2379', etcdSecret: 'etcd-client' })), 'Deployment') as any;
+  const c = d.spec.template.spec.containers[0];
+  assert.deepEqual(d.spec.template.spec.volumes.find((v: any) => v.name === 'etcd-client'), { name: 'etcd-client', secret: { secretName: 'etcd-client' } });
+  assert.deepEqual(c.volumeMounts.find((m: any) => m.name === 'etcd-client'), { name: 'etcd-client', mountPath: '/var/run/extapi/etcd-client', readOnly: true });
+  for (const [flag, file] of [['cafile', 'ca.crt'], ['certfile', 'tls.crt'], ['keyfile', 'tls.key']]) {
+    assert.ok(c.args.includes(`--etcd-${flag}=/var/run/extapi/etcd-client/${file}`), flag);
+  }
+  const plain = find(build(flags({ storage: 'etcd', etcdServers: 'http://10.0.0.1:2379' })), 'Deployment') as any;
+  assert.equal(plain.spec.template.spec.volumes.some((v: any) => v.name === 'etcd-client'), false);
+  assert.equal(plain.spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--etcd-cafile')), false);
 });
 
 test('flag combinations that cannot work are refused with a usage error', () => {
@@ -99,6 +114,7 @@ test('flag combinations that cannot work are refused with a usage error', () => 
   usage(() => build(flags({ replicas: 3 })), /needs shared storage/);
   usage(() => build(flags({ storage: 'etcd' })), /--etcd-servers/);
   usage(() => build(flags({ etcdServers: 'x' })), /only applies with --storage etcd/);
+  usage(() => build(flags({ etcdSecret: 'x' })), /--etcd-secret only applies with --storage etcd/);
   usage(() => build(flags({ certManager: true, external: '127.0.0.1:8443' })), /do not mix/);
   usage(() => build(flags({ external: '[::1]:8443' })), /IPv6/);
 });

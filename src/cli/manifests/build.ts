@@ -37,13 +37,14 @@ export function buildManifests(spec: ManifestSpec): StepObject[] {
 }
 
 /** The storage a flag set asks for. */
-export function storageSpec(flags: Pick<WorkloadFlags, 'storage' | 'etcdServers'>): StorageSpec {
+export function storageSpec(flags: Pick<WorkloadFlags, 'storage' | 'etcdServers' | 'etcdSecret'>): StorageSpec {
   if (flags.storage === 'etcd') {
     const servers = (flags.etcdServers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (servers.length === 0) throw usageError('--storage etcd needs --etcd-servers, e.g. --etcd-servers https://etcd-0.etcd:2379');
-    return { kind: 'etcd', servers };
+    return { kind: 'etcd', servers, ...(flags.etcdSecret ? { clientSecret: flags.etcdSecret } : {}) };
   }
   if (flags.etcdServers) throw usageError('--etcd-servers only applies with --storage etcd');
+  if (flags.etcdSecret) throw usageError('--etcd-secret only applies with --storage etcd');
   return flags.storage === 'memory' ? { kind: 'memory' } : { kind: 'embedded', size: '1Gi' };
 }
 

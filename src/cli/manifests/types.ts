@@ -23,7 +23,7 @@ export interface StepObject {
 export type StorageSpec =
   | { kind: 'embedded'; size: string }
   | { kind: 'memory' }
-  | { kind: 'etcd'; servers: string[] };
+  | { kind: 'etcd'; servers: string[]; clientSecret?: string };
 
 /** Where the serving certificate and caBundle come from. */
 export type TlsSpec =
@@ -50,6 +50,13 @@ export const SERVICE_PORT = 443;
 export const CERT_MOUNT = '/var/run/extapi/serving-cert';
 /** Where embedded storage keeps its data; passed as `--data-dir`. */
 export const DATA_MOUNT = '/var/lib/extapi';
+/** Where the etcd client Secret (`--etcd-secret`) is mounted. */
+export const ETCD_CLIENT_MOUNT = '/var/run/extapi/etcd-client';
+/**
+ * Seconds a server of a rolling Deployment keeps serving after SIGTERM while /readyz fails
+ * (`--shutdown-delay`): endpoints and kube-proxy's rules drop the pod before it stops listening.
+ */
+export const ROLLING_SHUTDOWN_DELAY_SECONDS = 10;
 /** Every object carries this label; uninstall and doctor find objects by it. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'extapi' } as const;
 

@@ -5,7 +5,7 @@
  * for a server outside the cluster) and the PodDisruptionBudget.
  */
 import {
-  b64, CERT_MOUNT, commonLabels, CONTAINER_PORT, DATA_MOUNT, selectorLabels, SERVICE_PORT,
+  b64, CERT_MOUNT, commonLabels, CONTAINER_PORT, DATA_MOUNT, ETCD_CLIENT_MOUNT, ROLLING_SHUTDOWN_DELAY_SECONDS, selectorLabels, SERVICE_PORT,
   type KubeManifest, type ManifestSpec,
 } from './types.ts';
 
@@ -27,11 +27,23 @@ export function dataClaim(spec: ManifestSpec, size: string): KubeManifest {
   };
 }
 
+/** Embedded storage is single-writer and replaced with Recreate; every other Deployment rolls. */
+function rolls(spec: ManifestSpec): boolean {
+  return spec.storage.kind !== 'embedded';
+}
+
 /** The server's command-line flags in its pod. */
 export function serverArgs(spec: ManifestSpec): string[] {
   const args = [`--secure-port=${CONTAINER_PORT}`, `--tls-cert-dir=${CERT_MOUNT}`, `--storage=${spec.storage.kind}`];
   if (spec.storage.kind === 'embedded') args.push(`--data-dir=${DATA_MOUNT}`);
-  if (spec.storage.kind === 'etcd') args.push(`--etcd-servers=${spec.storage.servers.join(',')}`);
+  if (spec.storage.kind === 'etcd') {
+    args.push(`--etcd-servers=${spec.storage.servers.join(',')}`);
+    if (spec.storage.clientSecret) {
+      args.push(`--etcd-cafile=${ETCD_CLIENT_MOUNT}/ca.crt`, `--etcd-certfile=${ETCD_CLIENT_MOUNT}/tls.crt`, `--etcd-keyfile=${ETCD_CLIENT_MOUNT}/tls.key`);
+    }
+  }
+  // a rolling update replaces pods while requests flow: keep serving until the pod is out of the endpoints
+  if (rolls(spec)) args.push(`--shutdown-delay=${ROLLING_SHUTDOWN_DELAY_SECONDS}`);
   return args;
 }
 
@@ -45,6 +57,7 @@ function container(spec: ManifestSpec): Record<string, unknown> {
     { name: 'tmp', mountPath: '/tmp' },
   ];
   if (spec.storage.kind === 'embedded') mounts.push({ name: 'data', mountPath: DATA_MOUNT });
+  if (spec.storage.kind === 'etcd' && spec.storage.clientSecret) mounts.push({ name: 'etcd-client', mountPath: ETCD_CLIENT_MOUNT, readOnly: true });
   return {
     name: 'apiserver', image: spec.image, args: serverArgs(spec),
     ports: [{ name: 'https', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
@@ -66,6 +79,7 @@ function volumes(spec: ManifestSpec): Array<Record<string, unknown>> {
     { name: 'tmp', emptyDir: {} },
   ];
   if (spec.storage.kind === 'embedded') list.push({ name: 'data', persistentVolumeClaim: { claimName: spec.names.pvc } });
+  if (spec.storage.kind === 'etcd' && spec.storage.clientSecret) list.push({ name: 'etcd-client', secret: { secretName: spec.storage.clientSecret } });
   return list;
 }
 
@@ -93,9 +107,9 @@ export function deployment(spec: ManifestSpec): KubeManifest {
     spec: {
       replicas: spec.replicas,
       selector: { matchLabels: labels },
-      strategy: spec.storage.kind === 'embedded'
-        ? { type: 'Recreate' }
-        : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      strategy: rolls(spec)
+        ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+        : { type: 'Recreate' },
       template: { metadata: { labels: commonLabels(spec) }, spec: podSpec },
     },
   };

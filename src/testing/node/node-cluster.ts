@@ -27,10 +27,11 @@ import type { ManagedProcess } from '../processes.ts';
 import { containerdConfig, controllerManagerArgs, kubeletConfig, kubeProxyConfig, nodePaths, PAUSE_IMAGE, schedulerArgs } from './configs.ts';
 import type { NodePaths } from './configs.ts';
 import { createCgroup, host, readSysctls } from './host.ts';
+import { acquireNodeHostLock } from './host-lock.ts';
 import { createNodeNetwork, removeNodeNetwork, writeCniConfig } from './network.ts';
 import type { NodeNetwork } from './network.ts';
 import { resolveNodeBinaries } from './node-binaries.ts';
-import type { NodeState } from './node-state.ts';
+import { HOST_LOCK_PID, type NodeState } from './node-state.ts';
 import { packLayer, writeOciImage } from './oci-image.ts';
 import { teardownNodeCluster } from './teardown.ts';
 
@@ -70,14 +71,23 @@ export async function startNodeCluster(opts: NodeClusterOptions = {}): Promise<N
   const log = opts.log ?? ((m: string) => process.stderr.write(`[node] ${m}\n`));
   const binDir = await resolveNodeBinaries();
   const dir = opts.dir ?? await mkdtemp(join(tmpdir(), 'extapi-node-'));
+  await mkdir(dir, { recursive: true });
   const t0 = Date.now();
+  // before reading the host's sysctls and paths: another node cluster may be changing them
+  const lock = await acquireNodeHostLock({ dir, log });
+  let net: NodeNetwork;
+  try {
+    net = createNodeNetwork();
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   const sysctls = readSysctls();
   const createdHostPaths = HARD_CODED_HOST_PATHS.filter((p) => !existsSync(p));
-  const net = createNodeNetwork();
   const paths = nodePaths(dir);
   const node: NodeState = {
     name: `extapi-node-${net.index}`, network: net, binDir, root: paths.root, containerdSocket: paths.containerdSocket,
-    pids: {}, logs: {}, sysctls, createdHostPaths,
+    pids: { [HOST_LOCK_PID]: lock.pid }, logs: {}, sysctls, createdHostPaths,
   };
   let cp: ControlPlane | undefined;
   try {
@@ -100,7 +110,10 @@ export async function startNodeCluster(opts: NodeClusterOptions = {}): Promise<N
   } catch (err) {
     const state = cp ? { ...cp.state, node } : undefined;
     if (state) await teardownNodeCluster(state, { log });
-    else removeNodeNetwork(net);
+    else {
+      removeNodeNetwork(net);
+      await lock.release();
+    }
     throw err;
   }
 }

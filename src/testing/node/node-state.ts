@@ -11,7 +11,7 @@ export interface NodeState {
   /** `<cluster dir>/node`. */
   root: string;
   containerdSocket: string;
-  /** Process (group) ids of the node components. */
+  /** Process (group) ids of the node components, and of the holder of the host lock ({@link HOST_LOCK_PID}). */
   pids: Record<string, number>;
   /** Log files of the node components. */
   logs: Record<string, string>;
@@ -20,3 +20,6 @@ export interface NodeState {
   /** Host directories that did not exist before and that the node components create (removed on teardown). */
   createdHostPaths: string[];
 }
+
+/** Key of the host lock holder in {@link NodeState.pids} (see host-lock.ts); teardown releases it last. */
+export const HOST_LOCK_PID = 'host-lock';

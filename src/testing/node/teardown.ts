@@ -14,7 +14,8 @@ import {
   tryHost, unmountUnder,
 } from './host.ts';
 import { removeNodeNetwork } from './network.ts';
-import type { NodeState } from './node-state.ts';
+import { releaseNodeHostLock } from './host-lock.ts';
+import { HOST_LOCK_PID, type NodeState } from './node-state.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,6 +78,9 @@ export async function teardownNodeCluster(state: ControlPlaneState & { node: Nod
   if (restored.length > 0) opts.log?.(`restored sysctls ${restored.join(', ')}`);
   for (const p of node.createdHostPaths) rmSync(p, { recursive: true, force: true });
   if (!opts.keepDir) removeDir(state.dir);
+  // last: the host is clean, the next node cluster may start
+  const lockPid = node.pids[HOST_LOCK_PID];
+  if (lockPid && isAlive(lockPid) && commandLineIncludes(lockPid, state.dir)) await releaseNodeHostLock(lockPid);
 }
 
 /** What a node cluster left on the host (empty after a clean teardown). */
