@@ -5,6 +5,6 @@
  */
 export {
   resourceClient, type ResourceClient, type ObjectOfResource, type ObjectList, type ListOptions, type SelectOptions, type WriteOptions,
-  type PatchType, type TypedWatchEvent, type WatchOptions,
+  type PatchType, type TypedWatchEvent, type WatchOptions, type ApplyOptions, type ApplyConfiguration, type DeepPartial,
 } from './resource-client.ts';
 export { KubeApiError } from '../kube/client.ts';

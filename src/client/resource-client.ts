@@ -37,6 +37,30 @@ export interface WriteOptions {
   fieldManager?: string;
 }
 
+/** Options of server-side apply. kube-apiserver requires the field manager for apply. */
+export interface ApplyOptions {
+  /** The owner of the fields this apply sets (`managedFields[].manager`). */
+  fieldManager: string;
+  /** Take over fields another manager owns instead of failing with 409 Conflict. */
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** Every field optional, at any depth (arrays keep their element type, partial too). */
+export type DeepPartial<T> = T extends readonly (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/**
+ * What server-side apply takes: the fields this manager wants set (any subset of the object's
+ * type), with the object's identity (apiVersion, kind, metadata.name) required.
+ */
+export type ApplyConfiguration<T extends KubeObject> = DeepPartial<T> & {
+  apiVersion: string;
+  kind: string;
+  metadata: DeepPartial<T['metadata']> & { name: string; namespace?: string };
+};
+
+const APPLY_CONTENT_TYPE = 'application/apply-patch+yaml';
+
 /** The three patch types: JSON patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge patch. */
 export type PatchType = 'json' | 'merge' | 'strategic';
 
@@ -76,11 +100,19 @@ export interface ResourceClient<T extends KubeObject> {
   /** Replaces the object (PUT); `metadata.resourceVersion` makes it conditional (409 Conflict when stale). */
   update(obj: T, opts?: WriteOptions): Promise<T>;
   patch(name: string, type: PatchType, patch: unknown, opts?: WriteOptions & { namespace?: string }): Promise<T>;
+  /**
+   * Server-side apply (PATCH `application/apply-patch+yaml`): creates the object or sets the
+   * fields of `config`, owned by `opts.fieldManager`; a field another manager owns is a 409
+   * Conflict unless `opts.force`.
+   */
+  apply(config: ApplyConfiguration<T>, opts: ApplyOptions): Promise<T>;
   /** Deletes; resolves with the deleted object (or the Status the server answers). */
   delete(name: string, opts?: { namespace?: string; preconditions?: { uid?: string; resourceVersion?: string } }): Promise<T | Status>;
   getStatus(name: string, namespace?: string): Promise<T>;
   updateStatus(obj: T, opts?: WriteOptions): Promise<T>;
   patchStatus(name: string, type: PatchType, patch: unknown, opts?: WriteOptions & { namespace?: string }): Promise<T>;
+  /** Server-side apply of the status subresource (only `.status` of `config` is applied). */
+  applyStatus(config: ApplyConfiguration<T>, opts: ApplyOptions): Promise<T>;
   /**
    * Watches until `opts.signal` aborts: resumes from the last resourceVersion seen (bookmarks
    * on) when the server ends the stream, and relists on 410 Gone. Resolves when aborted;
@@ -116,6 +148,9 @@ export function resourceClient<T extends KubeObject>(kubeconfig: KubeConfig, res
     return `${collection(namespace)}/${encodeURIComponent(name)}`;
   };
   const writeQuery = (o: WriteOptions = {}) => ({ dryRun: o.dryRun ? 'All' : undefined, fieldManager: o.fieldManager });
+  const applyTo = (path: string, config: ApplyConfiguration<T>, o: ApplyOptions): Promise<T> => client.request('PATCH', path, {
+    body: JSON.stringify(config), contentType: APPLY_CONTENT_TYPE, query: { ...writeQuery(o), force: o.force ? 'true' : undefined },
+  });
   const typed: ResourceClient<T> = {
     get: (name, namespace) => client.request('GET', item(name, namespace)),
     list: (o = {}) => client.request('GET', collection(o.namespace), { query: selectQuery(o) }),
@@ -130,12 +165,14 @@ export function resourceClient<T extends KubeObject>(kubeconfig: KubeConfig, res
     create: (obj, o) => client.request('POST', collection(obj.metadata.namespace), { body: obj, query: writeQuery(o) }),
     update: (obj, o) => client.request('PUT', item(obj.metadata.name ?? '', obj.metadata.namespace), { body: obj, query: writeQuery(o) }),
     patch: (name, type, patch, o = {}) => client.request('PATCH', item(name, o.namespace), { body: patch, contentType: PATCH_CONTENT_TYPES[type], query: writeQuery(o) }),
+    apply: (config, o) => applyTo(item(config.metadata.name, config.metadata.namespace), config, o),
     delete: (name, o = {}) => client.request('DELETE', item(name, o.namespace), {
       body: o.preconditions ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: o.preconditions } : undefined,
     }),
     getStatus: (name, namespace) => client.request('GET', `${item(name, namespace)}/status`),
     updateStatus: (obj, o) => client.request('PUT', `${item(obj.metadata.name ?? '', obj.metadata.namespace)}/status`, { body: obj, query: writeQuery(o) }),
     patchStatus: (name, type, patch, o = {}) => client.request('PATCH', `${item(name, o.namespace)}/status`, { body: patch, contentType: PATCH_CONTENT_TYPES[type], query: writeQuery(o) }),
+    applyStatus: (config, o) => applyTo(`${item(config.metadata.name, config.metadata.namespace)}/status`, config, o),
     watch: (o, onEvent) => watchLoop(client, collection(o.namespace), o, (o2) => typed.list(o2), onEvent),
   };
   return typed;

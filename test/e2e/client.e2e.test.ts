@@ -72,6 +72,34 @@ test('patch: JSON patch, merge patch and strategic merge patch', async () => {
   await client.delete('p', { namespace: ns });
 });
 
+test('apply: server-side apply creates, owns fields per manager, conflicts without force, takes over with force', async () => {
+  const config = (spec: Partial<Gizmo['spec']>) => ({ apiVersion: `${group}/v1`, kind: 'Gizmo', metadata: { name: 'a', namespace: ns }, spec });
+  const dry = await client.apply(config({ size: 1 }), { fieldManager: 'alice', dryRun: true });
+  assert.equal(dry.spec.size, 1);
+  await assert.rejects(client.get('a', ns), (e: KubeApiError) => e.code === 404);
+  const created = await client.apply(config({ size: 1 }), { fieldManager: 'alice' });
+  assert.deepEqual(created.spec, { size: 1 });
+  const owners = (o: Gizmo) => (o.metadata.managedFields ?? []).map((f) => [f.manager, f.operation, f.subresource ?? '', Object.keys((f.fieldsV1 as any)?.['f:spec'] ?? {}).sort().join(',')]);
+  assert.deepEqual(owners(created), [['alice', 'Apply', '', 'f:size']]);
+  const conflict = await client.apply(config({ size: 2 }), { fieldManager: 'bob' }).catch((e: unknown) => e);
+  assert.ok(conflict instanceof KubeApiError, String(conflict));
+  assert.equal(conflict.code, 409);
+  assert.equal(conflict.reason, 'Conflict');
+  assert.match(conflict.message, /conflict with "alice": \.spec\.size/);
+  assert.equal((await client.get('a', ns)).spec.size, 1);
+  const forced = await client.apply(config({ size: 2 }), { fieldManager: 'bob', force: true });
+  assert.equal(forced.spec.size, 2);
+  assert.deepEqual(owners(forced), [['bob', 'Apply', '', 'f:size']]);
+  // alice now applies only tags: size stays bob's, tags are hers
+  const tagged = await client.apply(config({ tags: ['x'] }), { fieldManager: 'alice' });
+  assert.deepEqual(tagged.spec, { size: 2, tags: ['x'] });
+  assert.deepEqual(owners(tagged).sort(), [['alice', 'Apply', '', 'f:tags'], ['bob', 'Apply', '', 'f:size']]);
+  const status = await client.applyStatus({ ...config({}), status: { phase: 'Ready' } }, { fieldManager: 'controller' });
+  assert.deepEqual([status.spec.size, status.status?.phase], [2, 'Ready']);
+  assert.ok(status.metadata.managedFields?.some((f) => f.manager === 'controller' && f.subresource === 'status'), JSON.stringify(status.metadata.managedFields));
+  await client.delete('a', { namespace: ns });
+});
+
 test('status: get, update and patch touch .status only', async () => {
   await client.create(gizmo('s', 1));
   const current = await client.getStatus('s', ns);
