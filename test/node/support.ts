@@ -1,4 +1,6 @@
-/** Helpers of the node e2e tests: kubectl that throws, JSON output, polling, request load through the aggregator, leftovers. */
+/** Helpers of the node e2e tests: kubectl that throws, JSON output, polling, read/write load through the aggregator, the certificate a server presents, leftovers. */
+import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
 import { acquireNodeHostLock } from '../../src/testing/node/host-lock.ts';
 import type { NodeClusterState } from '../../src/testing/node/node-cluster.ts';
@@ -29,30 +31,59 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
 }
 
-/** Counts of a load run. */
-export interface LoadCounts { ok: number; failed: number; errors: string[] }
+/** Counts of a load run; `created` lists the Flunders whose create was acknowledged (201). */
+export interface LoadCounts { ok: number; failed: number; errors: string[]; created: string[] }
 
 /**
- * Lists flunders in `namespace` through kube-apiserver (the aggregator, over the Service) in two
- * loops until stopped: each request is a fresh kubectl-free HTTPS call with the admin client cert.
+ * Requests through kube-apiserver (the aggregator, over the Service) with kubectl's admin client
+ * certificate until stopped: two loops listing flunders in `namespace`, and with `writes` a third
+ * loop creating `load-<n>` Flunders one after another. Any non-zero kubectl exit is a failure.
  */
-export function startLoad(cp: ControlPlane, namespace: string): { stop(): Promise<LoadCounts> } {
-  const counts: LoadCounts = { ok: 0, failed: 0, errors: [] };
+export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: boolean } = {}): { stop(): Promise<LoadCounts> } {
+  const counts: LoadCounts = { ok: 0, failed: 0, errors: [], created: [] };
+  const path = `/apis/wardle.example.com/v1beta1/namespaces/${namespace}/flunders`;
   let stopped = false;
-  const once = async (): Promise<void> => {
-    const r = await cp.kubectl(['get', '--raw', `/apis/wardle.example.com/v1beta1/namespaces/${namespace}/flunders`], { timeoutMs: 30_000 });
-    if (r.code !== 0) throw new Error(r.stderr.trim());
+  const run = async (args: string[], input?: string): Promise<void> => {
+    const r = await cp.kubectl(args, { timeoutMs: 30_000, input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.slice(0, 2).join(' ')}: ${r.stderr.trim()}`);
   };
-  const loop = async (): Promise<void> => {
+  const read = () => run(['get', '--raw', path]);
+  const write = async (): Promise<void> => {
+    const name = `load-${counts.created.length + counts.failed}-${Date.now()}`;
+    await run(['create', '--raw', path, '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name }, spec: {} }));
+    counts.created.push(name);
+  };
+  const loop = async (request: () => Promise<void>): Promise<void> => {
     while (!stopped) {
-      try { await once(); counts.ok++; } catch (err) {
+      try { await request(); counts.ok++; } catch (err) {
         counts.failed++;
         if (counts.errors.length < 10) counts.errors.push((err as Error).message);
       }
     }
   };
-  const loops = [loop(), loop()];
+  const loops = [loop(read), loop(read), ...(opts.writes ? [loop(write)] : [])];
   return { stop: async () => { stopped = true; await Promise.all(loops); return counts; } };
+}
+
+/**
+ * The certificate a TLS server at `host:port` presents for `servername`, verified against `caPem`
+ * (a certificate that does not chain to it rejects), as base64 DER.
+ */
+export function servedCertificate(host: string, port: number, servername: string, caPem: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port, servername, ca: caPem, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      const der = socket.getPeerCertificate().raw.toString('base64');
+      socket.destroy();
+      resolve(der);
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no TLS handshake with ${host}:${port} in 10 s`)));
+    socket.once('error', reject);
+  });
+}
+
+/** The first certificate of a PEM bundle as base64 DER (to compare with {@link servedCertificate}). */
+export function pemToDer(pem: string): string {
+  return new X509Certificate(pem).raw.toString('base64');
 }
 
 /**
