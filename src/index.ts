@@ -4,7 +4,7 @@
  */
 export { defineResource, defineVersion } from './resource/define-resource.ts';
 export type {
-  JsonSchema, ObjectOf, OperationContext, PrinterColumn, Resource, ResourceDefinition, ResourceRef, Strategy, SubresourcesDefinition, UserInfo, VersionDefinition,
+  GarbageCollectionPolicy, JsonSchema, ObjectOf, OperationContext, PrinterColumn, Resource, ResourceDefinition, ResourceRef, Strategy, SubresourcesDefinition, UserInfo, VersionDefinition,
 } from './resource/define-resource.ts';
 export type {
   BackendList, BackendTarget, ComputedSource, ResourceBackend, ScaleDefinition, StreamDefinition, StreamRequest,

@@ -1,5 +1,5 @@
-import { badRequest, invalid } from '../errors/status-error.ts';
-import type { DeletePreconditions } from '../rest/interfaces.ts';
+import { badRequest, invalid, type FieldError } from '../errors/status-error.ts';
+import type { DeletePreconditions, DeleteRequest } from '../rest/interfaces.ts';
 
 /** The fields of a DeleteOptions body this server reads, type-checked. */
 export interface DeleteOptionsBody {
@@ -21,12 +21,15 @@ const FIELDS: Record<string, { goName: string; type: GoType }> = {
 };
 
 /**
- * Parses a DELETE body (empty: no options) into typed DeleteOptions, as Go's json decoding of
- * metav1.DeleteOptions refuses wrong types: 400 BadRequest `json: cannot unmarshal <json type>
- * into Go struct field DeleteOptions.<field> of type <Go type>`; dryRun values other than "All"
- * and an unknown propagationPolicy answer 422 Invalid as kube-apiserver words them.
+ * Parses a DELETE body (empty: no options) and the query's `propagationPolicy`,
+ * `orphanDependents` and `gracePeriodSeconds` (which win over the body's, as kube's parameter
+ * codec decodes them onto it) into typed DeleteOptions. Wrong JSON types answer 400 BadRequest
+ * `json: cannot unmarshal <json type> into Go struct field DeleteOptions.<field> of type <Go
+ * type>`; a query value that is not a bool/integer 400 with strconv's words; then
+ * ValidateDeleteOptions as kube-apiserver: orphanDependents together with propagationPolicy, an
+ * unknown propagationPolicy and dryRun values other than "All" answer one 422 Invalid.
  */
-export function parseDeleteOptionsBody(text: string, queryPolicy: string | null): DeleteOptionsBody {
+export function parseDeleteOptionsBody(text: string, query: URLSearchParams): DeleteOptionsBody {
   let options: Record<string, unknown> = {};
   if (text.trim()) {
     let parsed: unknown;
@@ -40,21 +43,57 @@ export function parseDeleteOptionsBody(text: string, queryPolicy: string | null)
   }
   for (const [field, spec] of Object.entries(FIELDS)) checkType(options, field, spec.goName, spec.type);
   checkPreconditions(options.preconditions);
-  const dryRun = options.dryRun as string[] | null | undefined;
-  if (dryRun?.some((v) => v !== 'All')) {
-    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', detail: `Unsupported value: [${dryRun.map((v) => JSON.stringify(v)).join(' ')}]: supported values: "All"` }]);
-  }
-  const policy = queryPolicy ?? (options.propagationPolicy as string | null | undefined) ?? undefined;
-  if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-    throw invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', detail: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` }]);
-  }
-  return {
+  const parsed: DeleteOptionsBody = {
     preconditions: (options.preconditions ?? undefined) as DeletePreconditions | undefined,
-    propagationPolicy: policy,
-    dryRun: dryRun ?? undefined,
-    gracePeriodSeconds: (options.gracePeriodSeconds ?? undefined) as number | undefined,
-    orphanDependents: (options.orphanDependents ?? undefined) as boolean | undefined,
+    propagationPolicy: query.get('propagationPolicy') ?? (options.propagationPolicy as string | null | undefined) ?? undefined,
+    dryRun: (options.dryRun as string[] | null | undefined) ?? undefined,
+    gracePeriodSeconds: queryInt(query, 'gracePeriodSeconds') ?? (options.gracePeriodSeconds as number | null | undefined) ?? undefined,
+    orphanDependents: queryBool(query, 'orphanDependents') ?? (options.orphanDependents as boolean | null | undefined) ?? undefined,
   };
+  validateDeleteOptions(parsed);
+  return parsed;
+}
+
+/** kube's ValidateDeleteOptions, errors in its order, as one 422 Invalid of DeleteOptions.meta.k8s.io. */
+function validateDeleteOptions(options: DeleteOptionsBody): void {
+  const errors: FieldError[] = [];
+  const policy = options.propagationPolicy;
+  if (options.orphanDependents !== undefined && policy !== undefined) {
+    errors.push({ type: 'FieldValueInvalid', field: 'propagationPolicy', detail: `Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set` });
+  }
+  if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    errors.push({ type: 'FieldValueNotSupported', field: 'propagationPolicy', detail: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` });
+  }
+  const dryRun = options.dryRun;
+  if (dryRun?.some((v) => v !== 'All')) {
+    errors.push({ type: 'FieldValueNotSupported', field: 'dryRun', detail: `Unsupported value: [${dryRun.map((v) => JSON.stringify(v)).join(' ')}]: supported values: "All"` });
+  }
+  if (errors.length > 0) throw invalid('DeleteOptions', 'meta.k8s.io', '', errors);
+}
+
+/** The DeleteRequest a store acts on (validated options). */
+export function toDeleteRequest(options: DeleteOptionsBody): DeleteRequest {
+  return {
+    preconditions: options.preconditions,
+    propagationPolicy: options.propagationPolicy as DeleteRequest['propagationPolicy'],
+    orphanDependents: options.orphanDependents,
+    gracePeriodSeconds: options.gracePeriodSeconds,
+  };
+}
+
+function queryBool(query: URLSearchParams, name: string): boolean | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const parsed = ({ 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false } as Record<string, boolean>)[value];
+  if (parsed === undefined) throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
+  return parsed;
+}
+
+function queryInt(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  return Number(value);
 }
 
 function checkType(options: Record<string, unknown>, field: string, goName: string, type: GoType, struct = 'DeleteOptions'): void {

@@ -5,14 +5,15 @@ import {
 import type { OperationContext, Resource } from '../resource/define-resource.ts';
 import type { ListOptions, ListResult, Storage } from '../storage/interface.ts';
 import type {
-  CollectionDeleter, Creater, DeletePreconditions, DeleteResult, Deleter, Getter, Rest, RestWatchOptions, Updater, Watcher, WriteContext, WriteResult,
+  CollectionDeleter, Creater, DeletePreconditions, DeleteRequest, DeleteResult, Deleter, Getter, Rest, RestWatchOptions, Updater, Watcher, WriteContext, WriteResult,
 } from '../rest/interfaces.ts';
 import { validateObjectMetaCreate, validateObjectMetaUpdate } from '../apimachinery/validation/index.ts';
 import { resourceKeys, type ResourceKeys } from './keys.ts';
 import {
-  deepCopy, dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, nowTimestamp, specOf,
+  deepCopy, dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, specOf,
 } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
+import { finalizersForGarbageCollection, finishesDeletion, markAsDeleting } from './deletion.ts';
 import type { AdmissionPlugin } from '../admission/types.ts';
 
 /**
@@ -71,18 +72,20 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     return this.storage.count(this.keys.prefix());
   }
 
-  /** Deletes every object `opts.predicate` matches (one at a time, as upstream); answers those deleted. */
-  async deleteCollection(namespace: string | undefined, opts: ListOptions, ctx: WriteContext): Promise<ListResult> {
+  /**
+   * Deletes every object `opts.predicate` matches, one at a time with the same `options` (as
+   * upstream); answers the objects as listed before their deletion (objects gone meanwhile skipped).
+   */
+  async deleteCollection(namespace: string | undefined, opts: ListOptions, options: DeleteRequest, ctx: WriteContext): Promise<ListResult> {
     const listed = await this.list(namespace, { predicate: opts.predicate });
-    const deleted: KubeObject[] = [];
     for (const item of listed.items) {
       try {
-        deleted.push((await this.delete(item.metadata.namespace, item.metadata.name!, {}, ctx)).object);
+        await this.delete(item.metadata.namespace, item.metadata.name!, options, ctx);
       } catch (err) {
         if ((err as { reason?: string }).reason !== 'NotFound') throw err;
       }
     }
-    return { items: deleted, resourceVersion: listed.resourceVersion };
+    return { items: listed.items, resourceVersion: listed.resourceVersion };
   }
 
   /** Creates `input`; with generateName, retries a few names on collision. */
@@ -100,9 +103,17 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
         return { object: stored, warnings: prepared.warnings };
       } catch (err) {
         const mapped = toStatusError(err, this.gr, prepared.object.metadata.name!);
-        if (!(generated && attempt < 7 && (mapped as { reason?: string }).reason === 'AlreadyExists')) throw mapped;
+        if (!(generated && attempt < 7 && (mapped as { reason?: string }).reason === 'AlreadyExists')) throw await this.explainExisting(mapped, namespace, prepared.object.metadata.name!);
       }
     }
+  }
+
+  /** An AlreadyExists for an object that is being deleted says so first, as upstream's create. */
+  private async explainExisting(err: unknown, namespace: string | undefined, name: string): Promise<unknown> {
+    if (!(err instanceof StatusError) || err.reason !== 'AlreadyExists') return err;
+    const existing = await this.storage.get(this.keys.key(namespace, name)).catch(() => undefined);
+    if (!existing?.metadata.deletionTimestamp) return err;
+    return new StatusError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
   }
 
   private async prepareCreate(input: KubeObject, ctx: WriteContext): Promise<WriteResult> {
@@ -138,18 +149,32 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     const apply = async (current: KubeObject): Promise<KubeObject> => {
       const result = await this.prepareUpdate(current, await mutate(deepCopy(current)), ctx);
       warnings = result.warnings;
+      if (finishesDeletion(result.object, current)) throw new FinalizersEmptied(result.object);
       return result.object;
     };
     try {
       if (ctx.dryRun) return { object: await apply(await this.storage.get(key)), warnings };
-      const stored = await this.storage.guaranteedUpdate(key, async (current) => apply(current!));
-      if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers?.length)) {
-        return { object: await this.storage.delete(key), warnings };
-      }
-      return { object: stored, warnings };
+      return { object: await this.storage.guaranteedUpdate(key, async (current) => apply(current!)), warnings };
     } catch (err) {
+      if (err instanceof FinalizersEmptied) return { object: await this.deleteEmptied(key, err.object, ctx), warnings };
       throw toStatusError(err, this.gr, name, 'write');
     }
+  }
+
+  /**
+   * An update removed the last finalizer of an object being deleted: the update is not written,
+   * the object is deleted (one DELETED event, as upstream's deleteWithoutFinalizers) and the
+   * update's object is the answer. A concurrent deletion is fine.
+   */
+  private async deleteEmptied(key: string, updated: KubeObject, ctx: WriteContext): Promise<KubeObject> {
+    if (ctx.dryRun) return updated;
+    try {
+      await this.storage.delete(key);
+    } catch (err) {
+      const mapped = toStatusError(err, this.gr, updated.metadata.name!, 'write');
+      if ((mapped as { reason?: string }).reason !== 'NotFound') throw mapped;
+    }
+    return updated;
   }
 
   private async prepareUpdate(current: KubeObject, desired: KubeObject, ctx: WriteContext): Promise<WriteResult> {
@@ -198,18 +223,27 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
   }
 
   /**
-   * Deletes namespace/name. With finalizers the object stays, gains deletionTimestamp and
-   * `finished` is false; otherwise it is removed. Preconditions mismatch: 409 Conflict.
+   * Deletes namespace/name as upstream's generic store with garbage collection enabled: the
+   * options (or the object's own `orphan`/`foregroundDeletion` finalizer, or the resource's
+   * garbageCollectionPolicy) decide the garbage-collector finalizers; an object left with any
+   * finalizer is only marked (deletionTimestamp, deletionGracePeriodSeconds 0, generation + 1 the
+   * first time) and `finished` is false; otherwise it is removed. Preconditions mismatch: 409 Conflict.
    */
-  async delete(namespace: string | undefined, name: string, pre: DeletePreconditions, ctx: WriteContext): Promise<DeleteResult> {
+  async delete(namespace: string | undefined, name: string, options: DeleteRequest, ctx: WriteContext): Promise<DeleteResult> {
     const key = this.keys.key(namespace, name);
+    const pre = options.preconditions ?? {};
     try {
       const current = await this.storage.get(key);
       this.checkDeletePreconditions(current, pre);
       const opCtx = this.opContext('DELETE', current, ctx);
       await this.resource.strategy.validateAdmission?.(current, current, opCtx);
       for (const p of this.plugins) await p.validate?.(current, current, opCtx, this.resource);
-      if (current.metadata.finalizers?.length) return { object: await this.markDeleting(key, current, pre, ctx), finished: false };
+      const policy = this.resource.garbageCollectionPolicy;
+      if (current.metadata.finalizers?.length || finalizersForGarbageCollection(current, options, policy).changed) {
+        const marked = await this.markForDeletion(key, current, options, ctx);
+        if (marked) return { object: marked, finished: false };
+        if (ctx.dryRun) return { object: current, finished: true, emptied: true };
+      }
       if (ctx.dryRun) return { object: current, finished: true };
       const object = await this.storage.delete(key, { validateDeletion: (c) => this.checkDeletePreconditions(c, pre) });
       return { object, finished: true };
@@ -218,18 +252,23 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     }
   }
 
-  private async markDeleting(key: string, current: KubeObject, pre: DeletePreconditions, ctx: WriteContext): Promise<KubeObject> {
+  /** Sets the garbage-collector finalizers and marks the object; undefined when no finalizer is left (delete it now). */
+  private async markForDeletion(key: string, current: KubeObject, options: DeleteRequest, ctx: WriteContext): Promise<KubeObject | undefined> {
     const mark = (obj: KubeObject): KubeObject => {
-      this.checkDeletePreconditions(obj, pre);
+      this.checkDeletePreconditions(obj, options.preconditions ?? {});
       const next = deepCopy(obj);
-      if (!next.metadata.deletionTimestamp) {
-        next.metadata.deletionTimestamp = nowTimestamp();
-        next.metadata.deletionGracePeriodSeconds = 0;
-      }
+      const { finalizers } = finalizersForGarbageCollection(next, options, this.resource.garbageCollectionPolicy);
+      if (finalizers.length === 0) throw new DeleteNow();
+      next.metadata.finalizers = finalizers;
+      markAsDeleting(next);
       return next;
     };
-    if (ctx.dryRun) return mark(current);
-    return this.storage.guaranteedUpdate(key, (c) => mark(c!));
+    try {
+      return ctx.dryRun ? mark(current) : await this.storage.guaranteedUpdate(key, (c) => mark(c!));
+    } catch (err) {
+      if (err instanceof DeleteNow) return undefined;
+      throw err;
+    }
   }
 
   private checkDeletePreconditions(current: KubeObject, pre: DeletePreconditions): void {
@@ -255,3 +294,15 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     return { ...ctx, operation, namespace: obj.metadata.namespace, name: obj.metadata.name, warnings: [] };
   }
 }
+
+/** Thrown inside a guaranteedUpdate: the update empties the finalizers of an object being deleted. */
+class FinalizersEmptied extends Error {
+  readonly object: KubeObject;
+  constructor(object: KubeObject) {
+    super('finalizers emptied');
+    this.object = object;
+  }
+}
+
+/** Thrown inside the marking update: no finalizer is left, so the object is deleted instead. */
+class DeleteNow extends Error {}

@@ -126,7 +126,17 @@ export interface ResourceDefinition<V extends readonly VersionDefinition<any>[] 
   computed?: ComputedSource;
   /** Field selectors beyond metadata.name / metadata.namespace: JSON paths like `spec.referenceType`. */
   selectableFields?: string[];
+  /**
+   * What a DELETE without a propagation policy does to the object's dependents (upstream's
+   * DefaultGarbageCollectionPolicy): `DeleteDependents` (the default: Background, as a CRD),
+   * `OrphanDependents` (adds the `orphan` finalizer), or `Unsupported` (the delete never adds
+   * the `orphan`/`foregroundDeletion` finalizers, whatever the request asks).
+   */
+  garbageCollectionPolicy?: GarbageCollectionPolicy;
 }
+
+/** See ResourceDefinition.garbageCollectionPolicy; names as k8s.io/apiserver's rest.GarbageCollectionPolicy. */
+export type GarbageCollectionPolicy = 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
 
 /** The subresources of a resource; each becomes a REST object of its own (`<plural>/<name>`). */
 export interface SubresourcesDefinition {
@@ -179,6 +189,7 @@ export function defineResource<const V extends readonly VersionDefinition<any>[]
     subresources: { status: def.subresources?.status ?? false, scale: def.subresources?.scale, streams: def.subresources?.streams ?? {} },
     backend: def.backend, computed: def.computed,
     strategy: def.strategy ?? {}, selectableFields: def.selectableFields ?? [],
+    garbageCollectionPolicy: def.garbageCollectionPolicy ?? 'DeleteDependents',
     storageVersion: storage[0].name,
   };
 }

@@ -23,16 +23,33 @@ export interface WriteResult {
   warnings: string[];
 }
 
-/** The outcome of a delete: `finished` is false while finalizers keep the object. */
+/**
+ * The outcome of a delete: `finished` is false while finalizers keep the object. `emptied`: a
+ * dry run that would have removed the last garbage-collector finalizer and deleted the object —
+ * upstream's generic store then answers an empty object of the kind (no metadata), not a Status.
+ */
 export interface DeleteResult {
   object: KubeObject;
   finished: boolean;
+  emptied?: boolean;
 }
 
 /** What a delete may require of the object (DeleteOptions.preconditions). */
 export interface DeletePreconditions {
   uid?: string;
   resourceVersion?: string;
+}
+
+/**
+ * The DeleteOptions a store acts on (body and query merged, validated): preconditions, and what
+ * the garbage collector does with the dependents (`propagationPolicy`, or the deprecated
+ * `orphanDependents`, never both). `gracePeriodSeconds` is read, as for a CRD, only to be ignored.
+ */
+export interface DeleteRequest {
+  preconditions?: DeletePreconditions;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  gracePeriodSeconds?: number;
 }
 
 /** Where a watch starts and when it ends. */
@@ -80,12 +97,12 @@ export interface Updater {
 
 /** DELETE of one object (`delete`). */
 export interface Deleter {
-  delete(namespace: string | undefined, name: string, pre: DeletePreconditions, ctx: WriteContext): Promise<DeleteResult>;
+  delete(namespace: string | undefined, name: string, options: DeleteRequest, ctx: WriteContext): Promise<DeleteResult>;
 }
 
-/** DELETE of a collection (`deletecollection`): the objects deleted, and the list's resourceVersion. */
+/** DELETE of a collection (`deletecollection`): each listed object deleted with `options`; answers the list as read. */
 export interface CollectionDeleter {
-  deleteCollection(namespace: string | undefined, opts: ListOptions, ctx: WriteContext): Promise<ListResult>;
+  deleteCollection(namespace: string | undefined, opts: ListOptions, options: DeleteRequest, ctx: WriteContext): Promise<ListResult>;
 }
 
 /** What a connect handler gets: the raw exchange, the parsed query and who asks. */

@@ -106,7 +106,8 @@ function goStringSlice(list: string[]): string {
 
 /**
  * Validates metadata of an update against the stored object's. Mirrors upstream, which does
- * not re-check name format, namespace scope or finalizer names on update: no new finalizers
+ * not re-check name format or namespace scope on update: finalizers (qualified names, not both
+ * `orphan` and `foregroundDeletion`, as rest.BeforeUpdate's common checks), no new finalizers
  * while deleting, resourceVersion set (the caller fills it in for unconditional updates before
  * validating), generation not decremented, name/namespace/uid/creationTimestamp/
  * deletionTimestamp/deletionGracePeriodSeconds unchanged (`field is immutable`), then labels,
@@ -117,7 +118,7 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta, oldMeta: ObjectMet
   const p = opts.fieldPath ?? 'metadata';
   const n = newMeta ?? {};
   const o = oldMeta ?? {};
-  const errs: FieldError[] = [];
+  const errs: FieldError[] = [...validateFinalizers(n.finalizers, childPath(p, 'finalizers'))];
   if (str(o.deletionTimestamp) !== '') {
     const old = new Set((o.finalizers ?? []).map(str));
     const extra = [...new Set((n.finalizers ?? []).map(str))].filter((f) => !old.has(f)).sort(compareBytes);

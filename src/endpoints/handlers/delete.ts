@@ -1,4 +1,4 @@
-import { parseDeleteOptionsBody, type DeleteOptionsBody } from '../delete-options.ts';
+import { parseDeleteOptionsBody, toDeleteRequest, type DeleteOptionsBody } from '../delete-options.ts';
 import type { CollectionDeleter, Deleter } from '../../rest/interfaces.ts';
 import { readBody, writeObject } from '../http.ts';
 import { parseListQuery } from '../list-options.ts';
@@ -6,17 +6,23 @@ import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } fro
 
 /**
  * DELETE of one object. Immediate deletion answers 200 with a Status of Success naming the
- * object (as k8s.io/apiserver's generic store does); an object kept by finalizers answers 200
- * with the object, now carrying deletionTimestamp.
+ * object (as k8s.io/apiserver's generic store does); an object kept by finalizers (its own, or
+ * `orphan`/`foregroundDeletion` added for the propagation policy) answers 200 (202 when the
+ * request said orphanDependents=false) with the object, now carrying deletionTimestamp.
  */
 export async function handleDelete(scope: RequestScope<Deleter>): Promise<void> {
   const options = await readDeleteOptions(scope);
   const base = writeContext(scope, 'DeleteOptions');
   const dryRun = base.dryRun || !!options.dryRun?.includes('All');
-  const ctx = { ...base, dryRun, options: deleteOptionsForAdmission(options, scope.query, dryRun) };
-  const result = await scope.rest.delete(scopeNamespace(scope), scope.info.name, options.preconditions ?? {}, ctx);
+  const ctx = { ...base, dryRun, options: deleteOptionsForAdmission(options, dryRun) };
+  const result = await scope.rest.delete(scopeNamespace(scope), scope.info.name, toDeleteRequest(options), ctx);
+  if (result.emptied) {
+    writeObject(scope.res, 200, { apiVersion: scope.codec.apiVersion, kind: scope.resource.kind });
+    return;
+  }
   if (!result.finished) {
-    writeObject(scope.res, 200, toRequestVersion(scope, result.object));
+    // As upstream: 202 only for a kept object whose client asked orphanDependents=false.
+    writeObject(scope.res, options.orphanDependents === false ? 202 : 200, toRequestVersion(scope, result.object));
     return;
   }
   writeObject(scope.res, 200, {
@@ -25,15 +31,15 @@ export async function handleDelete(scope: RequestScope<Deleter>): Promise<void> 
   });
 }
 
-/** DELETE of a collection: deletes every object the selectors match; answers the <Kind>List of them. */
+/** DELETE of a collection: deletes every object the selectors match with the same options; answers the <Kind>List of them as listed. */
 export async function handleDeleteCollection(scope: RequestScope<CollectionDeleter>): Promise<void> {
   const options = await readDeleteOptions(scope);
   const base = writeContext(scope, 'DeleteOptions');
-  const ctx = { ...base, options: deleteOptionsForAdmission(options, scope.query, base.dryRun) };
+  const ctx = { ...base, options: deleteOptionsForAdmission(options, base.dryRun) };
   ctx.dryRun = ctx.dryRun || !!options.dryRun?.includes('All');
   const namespace = scopeNamespace(scope);
   const query = parseListQuery(scope.query, scope.resource, namespace, false);
-  const deleted = await scope.rest.deleteCollection(namespace, { predicate: query.predicate }, ctx);
+  const deleted = await scope.rest.deleteCollection(namespace, { predicate: query.predicate }, toDeleteRequest(options), ctx);
   writeObject(scope.res, 200, {
     kind: scope.resource.listKind, apiVersion: scope.codec.apiVersion,
     metadata: { resourceVersion: String(deleted.resourceVersion) }, items: deleted.items.map((o) => toRequestVersion(scope, o)),
@@ -41,12 +47,11 @@ export async function handleDeleteCollection(scope: RequestScope<CollectionDelet
 }
 
 /** The DeleteOptions an admission review carries: the body's fields, query parameters winning, in Go's field order. */
-function deleteOptionsForAdmission(body: DeleteOptionsBody, query: URLSearchParams, dryRun: boolean): Record<string, unknown> {
-  const grace = query.get('gracePeriodSeconds');
+function deleteOptionsForAdmission(body: DeleteOptionsBody, dryRun: boolean): Record<string, unknown> {
   const options: Record<string, unknown> = {
     kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1',
-    gracePeriodSeconds: grace !== null ? Number(grace) : body.gracePeriodSeconds, preconditions: body.preconditions,
-    orphanDependents: body.orphanDependents, propagationPolicy: query.get('propagationPolicy') ?? body.propagationPolicy,
+    gracePeriodSeconds: body.gracePeriodSeconds, preconditions: body.preconditions,
+    orphanDependents: body.orphanDependents, propagationPolicy: body.propagationPolicy,
     dryRun: dryRun ? ['All'] : undefined,
   };
   for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
@@ -54,5 +59,5 @@ function deleteOptionsForAdmission(body: DeleteOptionsBody, query: URLSearchPara
 }
 
 async function readDeleteOptions(scope: RequestScope<unknown>): Promise<DeleteOptionsBody> {
-  return parseDeleteOptionsBody((await readBody(scope.req)).toString('utf8'), scope.query.get('propagationPolicy'));
+  return parseDeleteOptionsBody((await readBody(scope.req)).toString('utf8'), scope.query);
 }
