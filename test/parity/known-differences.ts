@@ -44,11 +44,6 @@ const STEP_DIFFERENCES: KnownDifference[] = [
     reason: 'sample-apiserver\'s strategies validate only the spec; the generic store checks just path-segment safety. extapi validates metadata.name as a DNS-1123 subdomain, as kube-apiserver does for CRDs.',
   },
   {
-    id: 'foreground-deletion', category: 'reported', matches: [step('delete/delete foreground'), step('delete/get foreground')],
-    summary: 'DELETE ?propagationPolicy=Foreground: upstream 200 with the object, now carrying finalizer foregroundDeletion and a deletionTimestamp (it stays until the garbage collector removes the finalizer); extapi deletes at once and answers a Status.',
-    reason: 'The generic store (garbage collection enabled) adds `foregroundDeletion` for Foreground and `orphan` for Orphan (or orphanDependents=true) and only marks the object for deletion. Fix: the same finalizer handling in the registry, so the cluster\'s garbage collector can delete dependents first.',
-  },
-  {
     id: 'strict-patch-status', category: 'reported', matches: [step('field-validation/strict merge patch')],
     summary: 'fieldValidation=Strict on a merge patch with an unknown field: upstream 422 Invalid, extapi 400 BadRequest.',
     reason: 'For patches kube-apiserver reports strict decoding errors as 422 Invalid: message ` "" is invalid: patch: Invalid value: "<the patched object as JSON>": strict decoding error: unknown field "spec.bogus"`, details.causes [{reason: FieldValueInvalid, field: patch}]. For create/update both answer 400 BadRequest.',
