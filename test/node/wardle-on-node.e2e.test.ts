@@ -4,8 +4,9 @@
  * all 15 steps, the pod Running with the serving Secret mounted read-only, kubectl working right
  * after deploy, embedded storage on a PersistentVolume surviving a pod deletion, `certs rotate`
  * through the kubelet-updated Secret with no failed request, garbage collection of Flunders owned
- * by a ConfigMap, doctor naming in-cluster faults, namespace deletion through the aggregator, and
- * a teardown that leaves nothing behind. Needs root (CI runs as root); one node cluster per file.
+ * by a ConfigMap and of a Flunder owner's dependents (Foreground, Orphan), doctor naming
+ * in-cluster faults, namespace deletion through the aggregator, and a teardown that leaves
+ * nothing behind. Needs root (CI runs as root); one node cluster per file.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -213,6 +214,45 @@ async function eventuallyGreen(): Promise<void> {
     return failing.length === 0;
   }).catch((err: Error) => { throw new Error(`${err.message}\n${JSON.stringify(failing, null, 1)}`); });
 }
+
+test('garbage collection of a Flunder owner: Foreground deletes its dependents first, Orphan keeps them without the reference', async () => {
+  const getJson = async (kind: string, name: string) => {
+    const r = await cluster.kubectl(['-n', ns, 'get', kind, name, '-o', 'json']);
+    return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+  /** A Flunder owner with two dependents that block its deletion: a ConfigMap (held by a finalizer of ours when `hold`) and a Flunder. */
+  const ownerWithDependents = async (owner: string, hold: boolean) => {
+    await kubectl(['apply', '-f', '-'], flunder(owner));
+    const uid = (await getJson('flunder', owner)).metadata.uid;
+    const ownerReferences = [{ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', name: owner, uid, blockOwnerDeletion: true }];
+    await kubectl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${owner}-cm`, namespace: ns, ownerReferences, ...(hold ? { finalizers: ['example.com/hold'] } : {}) },
+    }));
+    await kubectl(['apply', '-f', '-'], flunder(`${owner}-flunder`, { ownerReferences }));
+  };
+
+  await ownerWithDependents('gc-fg', true);
+  await kubectl(['-n', ns, 'delete', 'flunder', 'gc-fg', '--cascade=foreground', '--wait=false']);
+  const marked = await getJson('flunder', 'gc-fg');
+  assert.deepEqual(marked.metadata.finalizers, ['foregroundDeletion']);
+  assert.ok(marked.metadata.deletionTimestamp);
+  await waitUntil('the garbage collector to delete the Flunder dependent of gc-fg', 120_000, async () => !(await getJson('flunder', 'gc-fg-flunder')));
+  await waitUntil('the garbage collector to delete the held ConfigMap dependent of gc-fg', 120_000, async () => !!(await getJson('configmap', 'gc-fg-cm'))?.metadata.deletionTimestamp);
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.deepEqual((await getJson('flunder', 'gc-fg'))?.metadata.finalizers, ['foregroundDeletion'], 'the owner waits for its blocking dependent');
+  await kubectl(['-n', ns, 'patch', 'configmap', 'gc-fg-cm', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  await waitUntil('the owner gc-fg to go once its dependents are gone', 120_000, async () => !(await getJson('flunder', 'gc-fg')));
+  assert.equal(await getJson('configmap', 'gc-fg-cm'), undefined);
+
+  await ownerWithDependents('gc-or', false);
+  await kubectl(['-n', ns, 'delete', 'flunder', 'gc-or', '--cascade=orphan', '--wait=false']);
+  await waitUntil('the owner gc-or to go after the garbage collector orphaned its dependents', 120_000, async () => !(await getJson('flunder', 'gc-or')));
+  for (const [kind, name] of [['configmap', 'gc-or-cm'], ['flunder', 'gc-or-flunder']]) {
+    const dependent = await getJson(kind, name);
+    assert.ok(dependent, `${kind} ${name} must survive an Orphan deletion of its owner`);
+    assert.deepEqual(dependent.metadata.ownerReferences ?? [], [], `${kind} ${name} without the reference`);
+  }
+});
 
 test('doctor: green on the node, then names each in-cluster fault with the pod\'s reason and the fix', async (t) => {
   await eventuallyGreen();
