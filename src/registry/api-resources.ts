@@ -8,6 +8,7 @@ import { ComputedView } from './backends/computed-view.ts';
 import { UserBackendStorage } from './backends/user-backend-storage.ts';
 import { resourceKeys } from './keys.ts';
 import { GenericStore } from './store.ts';
+import { StoredVersionStorage } from './stored-version-storage.ts';
 import { ScaleRest } from './subresources/scale.ts';
 import { StatusRest } from './subresources/status.ts';
 import { StreamRest } from './subresources/stream.ts';
@@ -61,7 +62,7 @@ function mainRest(resource: Resource, storage: Storage, admission: AdmissionPlug
     ] satisfies (keyof Rest)[];
     return { store, rest: withMembers(store, members) };
   }
-  const store = new GenericStore(resource, storage, admission);
+  const store = new GenericStore(resource, new StoredVersionStorage(storage, resource), admission);
   return { store, rest: store };
 }
 
