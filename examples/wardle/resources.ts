@@ -48,6 +48,14 @@ const v1beta1FlunderSchema = {
   },
 };
 
+/**
+ * wardle's v1alpha1 as sample-apiserver marks it (`+k8s:prerelease-lifecycle-gen:introduced=1.0`,
+ * `removed=1.10`: deprecated from 1.3), with kube-apiserver's text for such a built-in version.
+ */
+function deprecatedAsUpstream(kind: string) {
+  return { deprecated: true, deprecationWarning: `${WARDLE_GROUP}/v1alpha1 ${kind} is deprecated in v1.3+, unavailable in v1.10+` } as const;
+}
+
 type Spec = Record<string, string | undefined> & { replicas?: number };
 
 /** v1alpha1 → v1beta1 (the storage version), as sample-apiserver converts. */
@@ -155,7 +163,7 @@ export const flunders = defineResource({
     { name: 'v1beta1', storage: true, schema: v1beta1FlunderSchema, printerColumns: [...printerColumns,
       { name: 'Flunder-Reference', type: 'string', jsonPath: '.spec.flunderReference', priority: 1 },
       { name: 'Fischer-Reference', type: 'string', jsonPath: '.spec.fischerReference', priority: 1 }] },
-    { name: 'v1alpha1', schema: v1alpha1FlunderSchema, toStorage: alphaToBeta, fromStorage: betaToAlpha,
+    { name: 'v1alpha1', schema: v1alpha1FlunderSchema, toStorage: alphaToBeta, fromStorage: betaToAlpha, ...deprecatedAsUpstream('Flunder'),
       printerColumns: [...printerColumns, { name: 'Reference', type: 'string', jsonPath: '.spec.reference', priority: 1 }] },
   ],
 });
@@ -164,7 +172,7 @@ export const flunders = defineResource({
 export const fischers = defineResource({
   group: WARDLE_GROUP, kind: 'Fischer', plural: 'fischers', singular: 'fischer', namespaced: false, shortNames: ['fi'], categories: ['wardle'],
   versions: [{
-    name: 'v1alpha1', storage: true,
+    name: 'v1alpha1', storage: true, ...deprecatedAsUpstream('Fischer'),
     schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' } } },
     printerColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
   }],

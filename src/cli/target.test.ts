@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ActionableError } from './errors.ts';
-import { compareKubeVersions, loadServerResources, objectNames, resolveTarget } from './target.ts';
+import { compareKubeVersions } from '../resource/versions.ts';
+import { loadServerResources, objectNames, resolveTarget } from './target.ts';
 
 test('versions sort as Kubernetes prefers them: GA, beta, alpha, higher first, others last', () => {
   const sorted = ['v1alpha1', 'foo', 'v1beta1', 'v2', 'v1', 'v2beta1', 'v1beta2', 'v10alpha1', 'bar'].sort(compareKubeVersions);

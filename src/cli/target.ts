@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Resource } from '../resource/define-resource.ts';
+import { compareKubeVersions, servedVersions } from '../resource/versions.ts';
 import { ActionableError, usageError } from './errors.ts';
 import type { TargetFlags } from './flags.ts';
 
@@ -65,29 +66,13 @@ export function objectNames(t: Pick<Target, 'namespace' | 'service' | 'serviceAc
   };
 }
 
-const VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
-
-/**
- * Compares versions as Kubernetes orders them: GA before beta before alpha, higher numbers
- * first, then non-Kubernetes-style names alphabetically. Negative when `a` comes first.
- */
-export function compareKubeVersions(a: string, b: string): number {
-  const ma = VERSION.exec(a);
-  const mb = VERSION.exec(b);
-  if (!ma || !mb) return ma ? -1 : mb ? 1 : a.localeCompare(b);
-  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0);
-  if (rank(ma) !== rank(mb)) return rank(mb) - rank(ma);
-  if (ma[1] !== mb[1]) return Number(mb[1]) - Number(ma[1]);
-  return Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
-}
-
 /** Groups resources by API group, versions sorted by {@link compareKubeVersions}. */
 export function planGroups(resources: Resource[]): GroupPlan[] {
   const byGroup = new Map<string, GroupPlan>();
   for (const r of resources) {
     const plan = byGroup.get(r.group) ?? { group: r.group, versions: [], resources: [] };
     plan.resources.push(r);
-    for (const v of r.versions) if (!plan.versions.includes(v.name)) plan.versions.push(v.name);
+    for (const v of servedVersions(r)) if (!plan.versions.includes(v.name)) plan.versions.push(v.name);
     byGroup.set(r.group, plan);
   }
   for (const plan of byGroup.values()) plan.versions.sort(compareKubeVersions);

@@ -3,11 +3,12 @@ import type { KubeObject } from '../apimachinery/types.ts';
 import { StatusError } from '../errors/status-error.ts';
 import { defineResource, type Resource, type ResourceRef, type UserInfo } from '../resource/define-resource.ts';
 import type { ApiResource } from '../rest/api-resource.ts';
+import { deprecationWarning, isServed } from '../resource/versions.ts';
 import type { Rest, SubresourceKind } from '../rest/interfaces.ts';
 import { implementsAll, VERB_MEMBERS } from '../rest/verbs.ts';
 import { VersionCodec } from './codec.ts';
 import { AGGREGATED_DISCOVERY_TYPES, DiscoveryIndex } from './discovery.ts';
-import { writeObject, type HttpRequest, type HttpResponse } from './http.ts';
+import { addResponseWarning, writeObject, type HttpRequest, type HttpResponse } from './http.ts';
 import { parseMediaRanges } from './negotiation.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { RequestScope } from './scope.ts';
@@ -35,6 +36,8 @@ interface Endpoint {
   codec: VersionCodec;
   /** Codecs of every version a body may come in, by apiVersion. */
   codecs: Map<string, VersionCodec>;
+  /** The warning every request to this version carries (deprecated versions). */
+  deprecation?: string;
 }
 
 /**
@@ -56,11 +59,13 @@ export class ApiHandler {
       this.resources.set(`${resource.group}/${resource.plural}`, api);
       const codecs = new Map(resource.versions.map((v) => [`${resource.group}/${v.name}`, new VersionCodec(resource, v)]));
       for (const codec of codecs.values()) {
+        if (!isServed(codec.version)) continue;
         const base = `${resource.group}/${codec.version.name}/${resource.plural}`;
-        this.endpoints.set(base, { resource, rest: api.rest, codec, codecs });
+        const deprecation = deprecationWarning(resource, codec.version);
+        this.endpoints.set(base, { resource, rest: api.rest, codec, codecs, deprecation });
         for (const [name, rest] of api.subresources) {
           const own = rest.kind ? kindCodecs(rest.kind) : undefined;
-          this.endpoints.set(`${base}/${name}`, { resource, rest, codec: own?.codec ?? codec, codecs: own?.codecs ?? codecs });
+          this.endpoints.set(`${base}/${name}`, { resource, rest, codec: own?.codec ?? codec, codecs: own?.codecs ?? codecs, deprecation });
         }
       }
     }
@@ -93,6 +98,7 @@ export class ApiHandler {
     if (!endpoint) throw notFoundPath();
     if (info.namespace && !endpoint.resource.namespaced) throw notFoundPath();
     const { resource, rest, codec, codecs } = endpoint;
+    if (endpoint.deprecation !== undefined) addResponseWarning(res, endpoint.deprecation);
     const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, signal };
     await dispatch(scope, info);
   }

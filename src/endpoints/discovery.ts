@@ -1,26 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ApiResource } from '../rest/api-resource.ts';
 import { verbsOf } from '../rest/verbs.ts';
+import { compareKubeVersions, servedVersions } from '../resource/versions.ts';
 
 /** The media type of aggregated discovery v2 (and its v2beta1 predecessor). */
 export const AGGREGATED_DISCOVERY_TYPES = {
   v2: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
   v2beta1: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
 } as const;
-
-/** Kubernetes' version priority: GA > beta > alpha, higher numbers first; others last, alphabetically. */
-export function compareKubeVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (!m) return { rank: 0, major: 0, minor: 0 };
-    return { rank: m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, major: Number(m[1]), minor: Number(m[3] ?? 0) };
-  };
-  const pa = parse(a);
-  const pb = parse(b);
-  if (pa.rank !== pb.rank) return pb.rank - pa.rank;
-  if (pa.rank === 0) return a.localeCompare(b);
-  return pb.major - pa.major || pb.minor - pa.minor;
-}
 
 /** base64(sha256("group/version/kind")[0:8]), as kube-apiserver computes storageVersionHash. */
 export function storageVersionHash(group: string, version: string, kind: string): string {
@@ -37,7 +24,7 @@ export class DiscoveryIndex {
   constructor(resources: ApiResource[]) {
     for (const r of resources) {
       const versions = this.groups.get(r.resource.group) ?? new Map<string, ApiResource[]>();
-      for (const v of r.resource.versions) versions.set(v.name, [...(versions.get(v.name) ?? []), r]);
+      for (const v of servedVersions(r.resource)) versions.set(v.name, [...(versions.get(v.name) ?? []), r]);
       this.groups.set(r.resource.group, versions);
     }
   }

@@ -64,6 +64,18 @@ export async function readBody(req: HttpRequest, limit = MAX_BODY_BYTES): Promis
   return body;
 }
 
+const responseWarnings = new WeakMap<HttpResponse, string[]>();
+
+/**
+ * Adds a warning every answer to this request carries (a deprecated version's), ahead of the
+ * handler's own: set as a header now (for streamed answers), merged by writeObject.
+ */
+export function addResponseWarning(res: HttpResponse, text: string): void {
+  const texts = [...(responseWarnings.get(res) ?? []), text];
+  responseWarnings.set(res, texts);
+  if (!res.headersSent) res.setHeader('warning', warningHeaderValues(texts));
+}
+
 /**
  * Writes `body` as JSON (or YAML) with `status`; `warnings` become `Warning: 299 - "..."` headers
  * (escaped as kube-apiserver escapes them, see warningHeaderValues). Serializes before anything
@@ -78,7 +90,7 @@ export function writeObject(res: HttpResponse, status: number, body: unknown, op
     'cache-control': 'no-cache, private',
     ...(opts.headers ?? {}),
   };
-  const warnings = warningHeaderValues(opts.warnings ?? []);
+  const warnings = warningHeaderValues([...(responseWarnings.get(res) ?? []), ...(opts.warnings ?? [])]);
   if (warnings.length > 0) headers.warning = warnings;
   auditOf(res)?.responseObject(status, body);
   res.writeHead(status, headers);

@@ -35,6 +35,15 @@ export interface VersionDefinition<S extends object = JsonSchema> {
   schema: S;
   /** True for exactly one version: the form objects are stored in (the conversion hub). */
   storage?: boolean;
+  /**
+   * False: the version leaves discovery, OpenAPI and routing (404), but objects stored in it are
+   * still read and converted (a CRD version's `served`). Default true; at least one version is served.
+   */
+  served?: boolean;
+  /** Every request to this version carries a `Warning: 299` header (a CRD version's `deprecated`). */
+  deprecated?: boolean;
+  /** The warning of a deprecated version; default: kube-apiserver's text for a CRD (see deprecationWarning). */
+  deprecationWarning?: string;
   printerColumns?: readonly PrinterColumn[];
   /** Converts an object of this version to the storage version (omit on the storage version). */
   toStorage?: (obj: ObjectOf<S>) => KubeObject;
@@ -170,6 +179,7 @@ export function defineResource<const V extends readonly VersionDefinition<any>[]
   if (def.versions.length === 0) throw new Error(`resource ${def.plural}: at least one version is required`);
   const storage = def.versions.filter((v) => v.storage);
   if (storage.length !== 1) throw new Error(`resource ${def.plural}: exactly one version must have storage: true`);
+  if (def.versions.every((v) => v.served === false)) throw new Error(`resource ${def.plural}: at least one version must be served`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(def.plural)) throw new Error(`resource plural "${def.plural}" must be a lower-case DNS label`);
   if (def.backend && def.computed) throw new Error(`resource ${def.plural}: give either backend or computed, not both`);
   for (const name of Object.keys(def.subresources?.streams ?? {})) {

@@ -3,7 +3,7 @@
  * v0.36.3, as data: the parity test fails on any difference not matched here and on any entry
  * that no longer matches anything; docs/parity.md renders this list (test/parity/render-doc.ts).
  * Order matters: the first entry whose glob matches a difference explains it. The general entries
- * (deprecation warnings, managedFields, generation, an empty status) come first and are precise
+ * (managedFields, generation, an empty status) come first and are precise
  * about the path (and values), so that an entry about a whole diverging step is no longer used,
  * and the test says so, once that step is fixed.
  */
@@ -149,11 +149,6 @@ const DETAIL_DIFFERENCES: KnownDifference[] = [
 
 /** Differences on (nearly) every object. */
 const GENERAL_DIFFERENCES: KnownDifference[] = [
-  {
-    id: 'deprecation-warnings', category: 'reported', matches: ['*:deprecation', 'kubectl-get/create:body.stderr', 'kubectl-get/get:body.stderr', 'kubectl-get/get wide:body.stderr', 'kubectl-get/delete:body.stderr'],
-    summary: 'Every v1alpha1 request: upstream adds `Warning: 299 - "wardle.example.com/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+"` (kubectl prints it); extapi none.',
-    reason: 'Upstream v1alpha1 types carry +k8s:prerelease-lifecycle-gen introduced=1.0, removed=1.10 (deprecated 1.3). Fix: let a version declare deprecated/deprecationWarning (as CRDs do) and mark wardle v1alpha1.',
-  },
   {
     id: 'managed-fields-struct-nodes', category: 'representation',
     matches: ['*metadata.managedFields[*].fieldsV1.f:spec..', '*metadata.managedFields[*].fieldsV1.f:spec'],

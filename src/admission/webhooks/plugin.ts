@@ -4,6 +4,7 @@ import { internalError, StatusError, badRequest } from '../../errors/status-erro
 import type { KubeClient } from '../../kube/client.ts';
 import { Informer } from '../../kube/informer.ts';
 import type { OperationContext, Resource } from '../../resource/define-resource.ts';
+import { servedVersions } from '../../resource/versions.ts';
 import { VersionCodec } from '../../endpoints/codec.ts';
 import { dropEmptyMetadata } from '../../registry/object-meta.ts';
 import type { AdmissionPlugin } from '../types.ts';
@@ -146,7 +147,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
     const base = { operation: ctx.operation, group: resource.group, resource: resource.plural, subresource: ctx.subresource ?? '', namespace: resource.namespaced ? ctx.namespace ?? '' : '' };
     if (rulesMatch(hook.rules, { ...base, version: attrs.requestVersion })) return attrs.requestVersion;
     if (hook.matchPolicy === 'Exact') return undefined;
-    return resource.versions.map((v) => v.name).find((v) => v !== attrs.requestVersion && rulesMatch(hook.rules, { ...base, version: v }));
+    return servedVersions(resource).map((v) => v.name).find((v) => v !== attrs.requestVersion && rulesMatch(hook.rules, { ...base, version: v }));
   }
 
   private async namespaceMatches(hook: Webhook, attrs: AdmissionAttributes): Promise<boolean> {

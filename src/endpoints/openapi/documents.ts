@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApiResource } from '../../rest/api-resource.ts';
+import { servedVersions } from '../../resource/versions.ts';
 import { metaDefinitions, resourceDefinitions, subresourceDefinitions } from './definitions.ts';
 import { resourcePaths } from './paths.ts';
 
@@ -21,7 +22,7 @@ export function openApiV2(resources: ApiResource[]): OpenApiDocument {
   const paths: Record<string, unknown> = {};
   for (const r of resources) {
     Object.assign(definitions, subresourceDefinitions(r, ref));
-    for (const v of r.resource.versions) {
+    for (const v of servedVersions(r.resource)) {
       Object.assign(definitions, resourceDefinitions(r.resource, v, ref));
       Object.assign(paths, resourcePaths(r, v, 'v2', ref));
     }
@@ -35,7 +36,7 @@ export function openApiV3(resources: ApiResource[], group: string, version: stri
   const schemas: Record<string, unknown> = { ...metaDefinitions(ref) };
   const paths: Record<string, unknown> = {};
   for (const r of resources.filter((x) => x.resource.group === group)) {
-    for (const v of r.resource.versions.filter((x) => x.name === version)) {
+    for (const v of servedVersions(r.resource).filter((x) => x.name === version)) {
       Object.assign(schemas, subresourceDefinitions(r, ref));
       Object.assign(schemas, resourceDefinitions(r.resource, v, ref));
       Object.assign(paths, resourcePaths(r, v, 'v3', ref));

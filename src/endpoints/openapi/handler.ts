@@ -1,4 +1,5 @@
 import type { ApiResource } from '../../rest/api-resource.ts';
+import { servedVersions } from '../../resource/versions.ts';
 import { notAcceptable } from '../../errors/status-error.ts';
 import type { HttpRequest, HttpResponse } from '../http.ts';
 import { parseMediaRanges } from '../negotiation.ts';
@@ -16,7 +17,7 @@ export class OpenApiHandler {
   constructor(resources: ApiResource[]) {
     this.v2 = openApiV2(resources);
     for (const { resource: r } of resources) {
-      for (const v of r.versions) {
+      for (const v of servedVersions(r)) {
         const key = `apis/${r.group}/${v.name}`;
         if (!this.v3.has(key)) this.v3.set(key, openApiV3(resources, r.group, v.name));
       }
