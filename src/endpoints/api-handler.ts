@@ -8,6 +8,7 @@ import type { Rest, SubresourceKind } from '../rest/interfaces.ts';
 import { implementsAll, VERB_MEMBERS } from '../rest/verbs.ts';
 import { VersionCodec } from './codec.ts';
 import { AGGREGATED_DISCOVERY_TYPES, DiscoveryIndex } from './discovery.ts';
+import { STORED_VERSIONS_RESOURCE, storedVersionsReport } from './stored-versions.ts';
 import { addResponseWarning, writeObject, type HttpRequest, type HttpResponse } from './http.ts';
 import { parseMediaRanges } from './negotiation.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -92,15 +93,25 @@ export class ApiHandler {
   /** Handles one request already parsed into `info`. */
   async handle(req: HttpRequest, res: HttpResponse, info: RequestInfo, query: URLSearchParams, user: UserInfo | undefined, signal: AbortSignal): Promise<void> {
     if (!info.isResourceRequest) return this.handleDiscovery(req, res, info);
+    if (info.resource === STORED_VERSIONS_RESOURCE && !info.namespace) return this.serveStoredVersions(req, res, info);
     const base = `${info.apiGroup}/${info.apiVersion}/${info.resource}`;
     if (!this.endpoints.has(base) || info.parts.length > 3) throw notFoundPath();
     const endpoint = this.endpoints.get(info.subresource ? `${base}/${info.subresource}` : base);
     if (!endpoint) throw notFoundPath();
     if (info.namespace && !endpoint.resource.namespaced) throw notFoundPath();
     const { resource, rest, codec, codecs } = endpoint;
-    if (endpoint.deprecation !== undefined) addResponseWarning(res, endpoint.deprecation);
     const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, signal };
-    await dispatch(scope, info);
+    const handler = handlerFor(scope, info);
+    if (!handler) throw methodNotAllowed();
+    // As kube-apiserver: a deprecated version's warning on every routed request, not on a 405.
+    if (endpoint.deprecation !== undefined) addResponseWarning(res, endpoint.deprecation);
+    await handler();
+  }
+
+  private async serveStoredVersions(req: HttpRequest, res: HttpResponse, info: RequestInfo): Promise<void> {
+    if (!this.discovery.versionsOf(info.apiGroup).includes(info.apiVersion) || info.name || info.subresource) throw notFoundPath();
+    if (info.verb !== 'list') throw methodNotAllowed();
+    writeObject(res, 200, await storedVersionsReport(info.apiGroup, [...this.resources.values()]));
   }
 
   private handleDiscovery(req: HttpRequest, res: HttpResponse, info: RequestInfo): void {
@@ -150,25 +161,25 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | null 
 }
 
 /**
- * Calls the handler of the request's verb when the REST object implements it (connect
- * subresources answer their own methods); anything else is 405 MethodNotAllowed.
+ * The handler of the request's verb when the REST object implements it (connect subresources
+ * answer their own methods); null when it does not (405 MethodNotAllowed).
  */
-async function dispatch(scope: RequestScope, info: RequestInfo): Promise<void> {
+function handlerFor(scope: RequestScope, info: RequestInfo): (() => Promise<void>) | null {
   const { rest } = scope;
   const named = !!info.name;
   const method = (scope.req.method ?? 'GET').toUpperCase() === 'HEAD' ? 'GET' : (scope.req.method ?? 'GET').toUpperCase();
-  if (named && implementsAll(rest, 'connect', 'connectMethods') && rest.connectMethods.some((m) => m === method)) return handleConnect({ ...scope, rest });
+  if (named && implementsAll(rest, 'connect', 'connectMethods') && rest.connectMethods.some((m) => m === method)) return () => handleConnect({ ...scope, rest });
   switch (info.verb) {
-    case 'get': if (named && implementsAll(rest, ...VERB_MEMBERS.get)) return handleGet({ ...scope, rest }); break;
-    case 'list': if (!named && implementsAll(rest, ...VERB_MEMBERS.list)) return handleList({ ...scope, rest }); break;
-    case 'watch': if (implementsAll(rest, ...VERB_MEMBERS.watch)) return handleWatch({ ...scope, rest }); break;
-    case 'create': if (!named && implementsAll(rest, ...VERB_MEMBERS.create)) return handleCreate({ ...scope, rest }); break;
-    case 'update': if (named && implementsAll(rest, ...VERB_MEMBERS.update)) return handleUpdate({ ...scope, rest }); break;
-    case 'patch': if (named && implementsAll(rest, ...VERB_MEMBERS.patch)) return handlePatch({ ...scope, rest }); break;
-    case 'delete': if (named && implementsAll(rest, ...VERB_MEMBERS.delete)) return handleDelete({ ...scope, rest }); break;
-    case 'deletecollection': if (!named && implementsAll(rest, ...VERB_MEMBERS.deletecollection)) return handleDeleteCollection({ ...scope, rest }); break;
+    case 'get': if (named && implementsAll(rest, ...VERB_MEMBERS.get)) return () => handleGet({ ...scope, rest }); break;
+    case 'list': if (!named && implementsAll(rest, ...VERB_MEMBERS.list)) return () => handleList({ ...scope, rest }); break;
+    case 'watch': if (implementsAll(rest, ...VERB_MEMBERS.watch)) return () => handleWatch({ ...scope, rest }); break;
+    case 'create': if (!named && implementsAll(rest, ...VERB_MEMBERS.create)) return () => handleCreate({ ...scope, rest }); break;
+    case 'update': if (named && implementsAll(rest, ...VERB_MEMBERS.update)) return () => handleUpdate({ ...scope, rest }); break;
+    case 'patch': if (named && implementsAll(rest, ...VERB_MEMBERS.patch)) return () => handlePatch({ ...scope, rest }); break;
+    case 'delete': if (named && implementsAll(rest, ...VERB_MEMBERS.delete)) return () => handleDelete({ ...scope, rest }); break;
+    case 'deletecollection': if (!named && implementsAll(rest, ...VERB_MEMBERS.deletecollection)) return () => handleDeleteCollection({ ...scope, rest }); break;
   }
-  throw methodNotAllowed();
+  return null;
 }
 
 const kindCodecCache = new Map<string, { codec: VersionCodec; codecs: Map<string, VersionCodec> }>();

@@ -71,6 +71,9 @@ describe('a deprecated version (wardle v1alpha1, marked as upstream marks it)', 
     assert.equal((await t.request('GET', '/apis/wardle.example.com/v1alpha1/fischers')).headers.get('warning'), FISCHER_WARNING);
     assert.equal((await t.request('GET', `${G}/v1beta1/namespaces/default/flunders`)).headers.get('warning'), null);
     assert.equal((await t.request('GET', `${G}/v1alpha1`)).headers.get('warning'), null, 'discovery is not a request to the version');
+    const notAllowed = await t.request('POST', `${G}/v1alpha1/namespaces/default/flunders/x`, { body: {} });
+    assert.equal(notAllowed.status, 405);
+    assert.equal(notAllowed.headers.get('warning'), null, 'a 405 carries no deprecation, as in sample-apiserver');
   });
 
   it('puts the deprecation first, before the request\'s own warnings', async () => {

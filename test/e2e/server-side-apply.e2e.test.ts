@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts';
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
+import { flunderDeprecationWarning } from './support/flunder-crd-twin.ts';
 import { registrationYaml, serverRbacYaml, startWardle, waitAvailable, type WardleProcess } from './support/wardle-server.ts';
 
 const NS = `ssa-e2e-${Math.random().toString(36).slice(2, 7)}`;
@@ -27,6 +28,8 @@ spec:
   - name: v1alpha1
     served: true
     storage: true
+    deprecated: true
+    deprecationWarning: "${flunderDeprecationWarning(TWIN)}"
     subresources: {status: {}}
     schema:
       openAPIV3Schema:

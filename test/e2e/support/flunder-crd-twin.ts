@@ -1,6 +1,12 @@
+/** The deprecation warning of wardle's v1alpha1 Flunder (upstream's text), for `group`. */
+export function flunderDeprecationWarning(group: string): string {
+  return `${group}/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+`;
+}
+
 /**
- * The CRD twin of wardle's v1alpha1 Flunder (same schema, status subresource) under another
- * group, for differential tests that send the same requests to kube-apiserver's CRD and to wardle.
+ * The CRD twin of wardle's v1alpha1 Flunder (same schema, status subresource, same deprecation)
+ * under another group, for differential tests that send the same requests to kube-apiserver's
+ * CRD and to wardle.
  */
 export function flunderCrdTwinYaml(group: string): string {
   return `apiVersion: apiextensions.k8s.io/v1
@@ -14,6 +20,8 @@ spec:
   - name: v1alpha1
     served: true
     storage: true
+    deprecated: true
+    deprecationWarning: "${flunderDeprecationWarning(group)}"
     subresources: {status: {}}
     schema:
       openAPIV3Schema:
