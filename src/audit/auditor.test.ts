@@ -58,7 +58,8 @@ describe('audit events of an in-process server', () => {
     assert.deepEqual(e.responseStatus, { metadata: {}, code: 201 });
     assert.deepEqual(e.requestObject, { ...body, metadata: { name: 'a' } }, 'managedFields omitted');
     assert.deepEqual((e.responseObject as { metadata: { uid: string } }).metadata.uid, created.metadata.uid);
-    assert.deepEqual(e.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': 'allowed by test' });
+    assert.deepEqual(e.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': 'allowed by test', 'k8s.io/deprecated': 'true' },
+      'v1alpha1 is deprecated: annotated as kube-apiserver annotates a deprecated CRD version');
     assert.match(e.stageTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     assert.ok(e.stageTimestamp >= e.requestReceivedTimestamp);
   });

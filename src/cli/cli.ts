@@ -25,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'certs rotate', description: 'replace the serving certificate (or the CA, with an overlapping caBundle) without failing a request', load: () => import('./commands/certs-rotate.ts') },
   { name: 'manifests', description: 'print every object of setup steps 3-14 as YAML, or write a kustomize directory', load: () => import('./commands/manifests.ts') },
   { name: 'deploy', description: 'perform setup steps 1-15 against the current cluster, with a live checklist', load: () => import('./commands/deploy.ts') },
+  { name: 'migrate-storage', description: 'write every stored object back in its storage version, then report the versions still stored', load: () => import('./commands/migrate-storage.ts') },
   { name: 'doctor', description: 'check each setup step on a live cluster and say how to fix what fails', load: () => import('./commands/doctor.ts') },
   { name: 'uninstall', description: 'remove the APIServices first, then everything else deploy created', load: () => import('./commands/uninstall.ts') },
 ];

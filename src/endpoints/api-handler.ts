@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { auditOf } from '../audit/context.ts';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { StatusError } from '../errors/status-error.ts';
 import { defineResource, type Resource, type ResourceRef, type UserInfo } from '../resource/define-resource.ts';
@@ -18,6 +19,9 @@ import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleGet, handleList } from './handlers/read.ts';
 import { handleWatch } from './handlers/watch.ts';
 import { handleCreate, handlePatch, handleUpdate } from './handlers/write.ts';
+
+/** The audit annotation kube-apiserver puts on requests to a deprecated version. */
+export const DEPRECATED_AUDIT_ANNOTATION = 'k8s.io/deprecated';
 
 /** 404 for a path nothing serves, worded as kube-apiserver words it. */
 export function notFoundPath(): StatusError {
@@ -103,8 +107,11 @@ export class ApiHandler {
     const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, signal };
     const handler = handlerFor(scope, info);
     if (!handler) throw methodNotAllowed();
-    // As kube-apiserver: a deprecated version's warning on every routed request, not on a 405.
-    if (endpoint.deprecation !== undefined) addResponseWarning(res, endpoint.deprecation);
+    // As kube-apiserver: a deprecated version's warning and audit annotation on every routed request, not on a 405.
+    if (endpoint.deprecation !== undefined) {
+      addResponseWarning(res, endpoint.deprecation);
+      auditOf(req)?.annotate(DEPRECATED_AUDIT_ANNOTATION, 'true');
+    }
     await handler();
   }
 

@@ -132,4 +132,15 @@ describe('a version with served: false', () => {
     assert.deepEqual(res.body.spec, { fischerReference: 'fish', referenceType: 'Fischer' });
     assert.equal(res.headers.get('warning'), null);
   });
+
+  it('is reported while objects are stored in it (the stored-versions report)', async () => {
+    const res = await t.request('GET', `${G}/v1beta1/storedversions.extapi.dev`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.resources.find((r: { resource: string }) => r.resource === 'flunders'), {
+      resource: 'flunders', kind: 'Flunder', storageVersion: 'v1beta1', servedVersions: ['v1beta1'], declaredVersions: ['v1beta1', 'v1alpha1'],
+      storedVersions: ['v1beta1', 'v1alpha1'], objects: { v1alpha1: 1 },
+    });
+    assert.equal((await t.request('DELETE', `${G}/v1beta1/storedversions.extapi.dev`)).status, 405);
+    assert.equal((await t.request('GET', `${G}/v2/storedversions.extapi.dev`)).status, 404);
+  });
 });

@@ -30,7 +30,7 @@ const READ_MEMBERS = ['get', 'list', 'watch', 'currentRevision'] as const;
 export function buildApiResources(resources: Resource[], storage: Storage, admission: AdmissionPlugin[] = []): BuiltApiResources {
   const views: ComputedView[] = [];
   const built = resources.map((resource): ApiResource => {
-    const { store, rest } = mainRest(resource, storage, admission, views);
+    const { store, rest, storedVersions } = mainRest(resource, storage, admission, views);
     const writable = !!rest.update;
     const subresources = new Map<string, Rest>();
     const limit = (sub: Rest) => (writable ? sub : withMembers(sub, ['get']));
@@ -39,12 +39,12 @@ export function buildApiResources(resources: Resource[], storage: Storage, admis
     for (const [name, definition] of Object.entries(resource.subresources.streams)) {
       subresources.set(name, new StreamRest(rest as Rest & Required<Pick<Rest, 'get'>>, definition));
     }
-    return { resource, rest, subresources };
+    return { resource, rest, subresources, storedVersions };
   });
   return { resources: built, close: () => { for (const v of views) v.close(); } };
 }
 
-function mainRest(resource: Resource, storage: Storage, admission: AdmissionPlugin[], views: ComputedView[]): { store: GenericStore; rest: Rest } {
+function mainRest(resource: Resource, storage: Storage, admission: AdmissionPlugin[], views: ComputedView[]): { store: GenericStore; rest: Rest; storedVersions?: () => Promise<Record<string, number>> } {
   const keys = resourceKeys(resource);
   if (resource.computed) {
     const view = new ComputedView(resource, resource.computed, keys);
@@ -62,8 +62,9 @@ function mainRest(resource: Resource, storage: Storage, admission: AdmissionPlug
     ] satisfies (keyof Rest)[];
     return { store, rest: withMembers(store, members) };
   }
-  const store = new GenericStore(resource, new StoredVersionStorage(storage, resource), admission);
-  return { store, rest: store };
+  const stored = new StoredVersionStorage(storage, resource);
+  const store = new GenericStore(resource, stored, admission);
+  return { store, rest: store, storedVersions: () => stored.countStoredVersions(store.keys.prefix()) };
 }
 
 /** `rest` whose reads wait for the computed view's first snapshot. */

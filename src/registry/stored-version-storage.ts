@@ -38,6 +38,26 @@ export function decodeStoredObject(resource: Resource, key: string, stored: Kube
 export class StoredVersionStorage implements Storage {
   constructor(private readonly storage: Storage, private readonly resource: Resource) {}
 
+  /**
+   * How many objects under `prefix` are stored in each version (by version name; an apiVersion
+   * outside the resource's group is counted under itself), read page by page from the backend as
+   * stored, at one revision.
+   */
+  async countStoredVersions(prefix: string): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    let next: string | undefined;
+    do {
+      const page = await this.storage.list(prefix, { limit: 500, continue: next });
+      for (const obj of page.items) {
+        const apiVersion = typeof obj.apiVersion === 'string' && obj.apiVersion !== '' ? obj.apiVersion : '(none)';
+        const name = apiVersion.startsWith(`${this.resource.group}/`) ? apiVersion.slice(this.resource.group.length + 1) : apiVersion;
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+      next = page.continue;
+    } while (next);
+    return counts;
+  }
+
   private decode(key: string, obj: KubeObject): KubeObject {
     return decodeStoredObject(this.resource, key, obj);
   }

@@ -10,4 +10,6 @@ export interface ApiResource {
   resource: Resource;
   rest: Rest;
   subresources: ReadonlyMap<string, Rest>;
+  /** Objects in storage per stored version (resources extapi stores; not custom backends or computed views). */
+  storedVersions?: () => Promise<Record<string, number>>;
 }

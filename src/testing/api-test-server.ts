@@ -1,4 +1,5 @@
 import type { Authorizer } from '../auth/types.ts';
+import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import type { Resource, UserInfo } from '../resource/define-resource.ts';
 import { createApiServer, type ApiServer } from '../server/server.ts';
 import type { Storage } from '../storage/interface.ts';
@@ -19,6 +20,8 @@ export interface ApiTestServer {
   storage: Storage;
   url: string;
   request(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string>; contentType?: string }): Promise<TestResponse>;
+  /** The same server as the CLI's KubeClient sees a cluster (errors as KubeApiError), for code that takes one. */
+  kubeClient(): Pick<KubeClient, 'request'>;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export async function startApiTestServer(resources: Resource[], opts: { storage?
   });
   const address = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
-  return {
+  const testServer: ApiTestServer = {
     server, storage, url,
     async request(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
@@ -51,6 +54,18 @@ export async function startApiTestServer(resources: Resource[], opts: { storage?
       try { parsed = JSON.parse(text); } catch { parsed = undefined; }
       return { status: res.status, headers: res.headers, text, body: parsed };
     },
+    kubeClient() {
+      return {
+        request: async (method, path, o = {}) => {
+          const query = new URLSearchParams();
+          for (const [k, v] of Object.entries(o.query ?? {})) for (const item of v === undefined ? [] : Array.isArray(v) ? v : [v]) query.append(k, item);
+          const res = await testServer.request(method, query.size ? `${path}?${query}` : path, { body: o.body, contentType: o.contentType });
+          if (res.status < 200 || res.status > 299) throw new KubeApiError(res.status, res.body?.message ?? `${method} ${path}: HTTP ${res.status}`, res.body?.kind === 'Status' ? res.body : undefined);
+          return res.body;
+        },
+      };
+    },
     async close() { await server.close(); await storage.close(); },
   };
+  return testServer;
 }

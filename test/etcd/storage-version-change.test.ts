@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fischers, flunders, wardleResources } from '../../examples/wardle/resources.ts';
+import { migrateStorage, storedVersionsOf } from '../../src/cli/migrate/migrate-storage.ts';
 import { resourceKeys } from '../../src/registry/keys.ts';
 import type { Storage } from '../../src/storage/interface.ts';
 import { createEtcdStorage } from '../../src/storage/etcd/etcd-storage.ts';
@@ -102,6 +103,77 @@ async function storageVersionChange(open: () => Storage): Promise<void> {
   }
 }
 
+/** What the concurrent writers got acknowledged last, per object: the newest resourceVersion wins. */
+type Acknowledged = Map<string, { rv: bigint; replicas: number }>;
+
+/** A writer that keeps setting spec.replicas of random flunders (GET, then PUT with its resourceVersion; a 409 starts over). */
+async function writer(server: ApiTestServer, names: string[], acknowledged: Acknowledged, stop: { done: boolean }, seed: number): Promise<number> {
+  let writes = 0;
+  for (let i = 0; !stop.done; i++) {
+    const name = names[(seed * 7919 + i * 31) % names.length];
+    const current = await server.request('GET', path('v1beta1', name));
+    assert.equal(current.status, 200, current.text);
+    const replicas = seed * 1_000_000 + i;
+    const put = await server.request('PUT', path('v1beta1', name), { body: { ...current.body, spec: { ...current.body.spec, replicas } } });
+    if (put.status === 409) continue;
+    assert.equal(put.status, 200, put.text);
+    writes++;
+    const rv = BigInt(put.body.metadata.resourceVersion);
+    if ((acknowledged.get(name)?.rv ?? -1n) < rv) acknowledged.set(name, { rv, replicas });
+  }
+  return writes;
+}
+
+/** Flunders written in v1alpha1 storage, migrated to v1beta1 while three writers update them; interrupted once and resumed. */
+async function migrationUnderWriters(open: () => Storage, stateFile: string): Promise<void> {
+  const names = Array.from({ length: 60 }, (_, i) => `f-${String(i).padStart(3, '0')}`);
+  const old = await startApiTestServer([withStorageVersion(flunders, 'v1alpha1'), fischers], { storage: open() });
+  try {
+    for (const name of names) {
+      const res = await old.request('POST', path('v1alpha1'), { body: { metadata: { name }, spec: { reference: 'x', referenceType: 'Flunder', replicas: 0 } } });
+      assert.equal(res.status, 201, res.text);
+    }
+  } finally {
+    await old.close();
+  }
+  const server = await startApiTestServer(wardleResources, { storage: open() });
+  try {
+    const client = server.kubeClient();
+    assert.deepEqual((await storedVersionsOf(client, flunders)).objects, { v1alpha1: 60 });
+    const interrupted = migrateStorage({ client, resources: [flunders], stateFile, pageSize: 10, progress: (line) => { if (/20 objects done/.test(line)) throw new Error('interrupted'); } });
+    await assert.rejects(interrupted, /interrupted/);
+    assert.match(readFileSync(stateFile, 'utf8'), /"after": "default\/f-019"/);
+
+    const acknowledged: Acknowledged = new Map();
+    const stop = { done: false };
+    const writers = [1, 2, 3].map((seed) => writer(server, names, acknowledged, stop, seed));
+    const lines: string[] = [];
+    let results: Awaited<ReturnType<typeof migrateStorage>>;
+    try {
+      results = await migrateStorage({ client, resources: [flunders], stateFile, pageSize: 10, progress: (line) => lines.push(line) });
+    } finally {
+      stop.done = true;
+    }
+    const writes = (await Promise.all(writers)).reduce((a, b) => a + b, 0);
+    assert.ok(writes > 0, 'the writers wrote while the migration ran');
+    assert.ok(lines.some((l) => l.includes('resuming after default/f-019')), lines.join('\n'));
+    const [result] = results;
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.after.objects, { v1beta1: 60 }, 'nothing is left in v1alpha1');
+    assert.deepEqual(result.after.storedVersions, ['v1beta1']);
+    assert.ok(!existsSync(stateFile) || !readFileSync(stateFile, 'utf8').includes('flunders'), 'a finished migration forgets its progress');
+    for (const name of names) {
+      const got = await server.request('GET', path('v1beta1', name));
+      assert.equal(got.body.spec.replicas, acknowledged.get(name)?.replicas ?? 0, `${name}: the last acknowledged write survives the migration`);
+      assert.equal(await storedApiVersion(server.storage, name), `${GROUP}/v1beta1`);
+    }
+    const again = await migrateStorage({ client, resources: [flunders], stateFile, progress: () => undefined });
+    assert.equal(again[0].rewritten, 0, 'a second run finds nothing to do');
+  } finally {
+    await server.close();
+  }
+}
+
 function byName(a: unknown, b: unknown): number {
   const name = (o: unknown) => (o as { metadata: { name: string } }).metadata.name;
   return name(a).localeCompare(name(b));
@@ -115,6 +187,10 @@ describe('storage-version change on SQLite', () => {
   it('keeps every object written in the old storage version readable in both versions, and re-stores it on write', async () => {
     await storageVersionChange(() => createSqliteStorage({ path: join(dir, 'wardle.db') }));
   });
+
+  it('migrate-storage rewrites every object in v1beta1 under concurrent writers, losing no update, and resumes after an interruption', async () => {
+    await migrationUnderWriters(() => createSqliteStorage({ path: join(dir, 'migrate.db') }), join(dir, 'migrate-state.json'));
+  });
 });
 
 describe('storage-version change on etcd', () => {
@@ -124,5 +200,14 @@ describe('storage-version change on etcd', () => {
 
   it('keeps every object written in the old storage version readable in both versions, and re-stores it on write', async () => {
     await storageVersionChange(() => createEtcdStorage({ endpoints: etcd!.endpoints, prefix: '/storage-version-change', compactionIntervalMs: 0 }));
+  });
+
+  it('migrate-storage rewrites every object in v1beta1 under concurrent writers, losing no update, and resumes after an interruption', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'extapi-migrate-'));
+    try {
+      await migrationUnderWriters(() => createEtcdStorage({ endpoints: etcd!.endpoints, prefix: '/migrate-storage', compactionIntervalMs: 0 }), join(dir, 'state.json'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

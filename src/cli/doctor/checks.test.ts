@@ -7,6 +7,7 @@ import { defineResource } from '../../resource/define-resource.ts';
 import { availabilityFix, clusterChecks } from './checks-cluster.ts';
 import { latencyResult, servingChecks } from './checks-serving.ts';
 import { runDoctor } from './run-doctor.ts';
+import { storageChecks } from './checks-storage.ts';
 import type { DoctorFacts } from './types.ts';
 
 const toys = defineResource({ group: 'toys.example.com', kind: 'Toy', plural: 'toys', namespaced: true, versions: [{ name: 'v1', storage: true, schema: {} }] });
@@ -111,4 +112,22 @@ test('the fix of an unavailable APIService follows its condition', () => {
   assert.match(fix('FailedDiscoveryCheck', 'tls: failed to verify certificate: x509: certificate signed by unknown authority'), /extapi certs rotate/);
   assert.match(fix('FailedDiscoveryCheck', 'dial tcp 10.0.0.7:443: i/o timeout'), /--enable-aggregator-routing=true/);
   assert.match(fix('MissingEndpoints', 'endpoints for service/api in "toys" have no addresses'), /no ready pod/);
+});
+
+test('stored versions: a version still stored but no longer served warns with the migration; an undeclared one fails; all in the storage version passes', async () => {
+  const path = '/apis/toys.example.com/v1/storedversions.extapi.dev';
+  const report = (objects: Record<string, number>) => ({ kind: 'StoredVersionsReport', apiVersion: 'extapi.dev/v1', group: 'toys.example.com', resources: [{
+    resource: 'toys', kind: 'Toy', storageVersion: 'v1', servedVersions: ['v1'], declaredVersions: ['v1', 'v1alpha1'], storedVersions: Object.keys(objects), objects,
+  }] });
+  const [warn] = await storageChecks.storedVersions.run(facts({}, { [path]: report({ v1alpha1: 3, v1: 5 }) }));
+  assert.equal(warn.status, 'warn');
+  assert.equal(warn.detail, 'objects are still stored in v1alpha1, no longer served (v1alpha1: 3, v1: 5)');
+  assert.equal(warn.fix, 'run extapi migrate-storage -n toys --resource toys before removing v1alpha1 from the server');
+  const [fail] = await storageChecks.storedVersions.run(facts({}, { [path]: report({ v0: 1, v1: 5 }) }));
+  assert.equal(fail.status, 'fail');
+  assert.match(fail.detail, /stored in v0, which the server no longer declares/);
+  const [pass] = await storageChecks.storedVersions.run(facts({}, { [path]: report({ v1: 5 }) }));
+  assert.equal(pass.status, 'pass');
+  const [skip] = await storageChecks.storedVersions.run(facts({}, {}));
+  assert.equal(skip.status, 'skip');
 });

@@ -9,6 +9,7 @@ import type { Colors } from '../output.ts';
 import { clusterChecks } from './checks-cluster.ts';
 import { rbacChecks } from './checks-rbac.ts';
 import { servingChecks } from './checks-serving.ts';
+import { storageChecks } from './checks-storage.ts';
 import { tlsChecks } from './checks-tls.ts';
 import { result, type Check, type CheckResult, type DoctorFacts } from './types.ts';
 
@@ -18,7 +19,7 @@ export const ALL_CHECKS: Check[] = [
   tlsChecks.caBundle, tlsChecks.servingCert, tlsChecks.secret,
   servingChecks.workload, servingChecks.serving,
   rbacChecks.serviceAccount, rbacChecks.clusterRole, rbacChecks.authDelegator, rbacChecks.authReader,
-  clusterChecks.apiServices, clusterChecks.resources, clusterChecks.clusterApiServices,
+  clusterChecks.apiServices, clusterChecks.resources, storageChecks.storedVersions, clusterChecks.clusterApiServices,
 ];
 
 /** The doctor's report. */

@@ -72,8 +72,11 @@ export async function startWardle(opts: { kubeconfig: string; serviceDnsName: st
   };
 }
 
+/** Generous: on a loaded machine (2 cores, several suites at once) tsx alone can take most of a minute. */
+const READY_MS = 90_000;
+
 async function waitReady(url: string, caPem: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + READY_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wardle exited with ${child.exitCode}:\n${output()}`);
     try {
@@ -82,7 +85,7 @@ async function waitReady(url: string, caPem: string, child: ChildProcess, output
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill('SIGKILL');
-  throw new Error(`wardle did not become ready in 30 s:\n${output()}`);
+  throw new Error(`wardle did not become ready in ${READY_MS / 1000} s:\n${output()}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
