@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ActionableError } from './errors.ts';
 import { compareKubeVersions } from '../resource/versions.ts';
-import { loadServerResources, objectNames, resolveTarget } from './target.ts';
+import { defineResource } from '../resource/define-resource.ts';
+import { loadServerResources, objectNames, planGroups, resolveTarget } from './target.ts';
 
 test('versions sort as Kubernetes prefers them: GA, beta, alpha, higher first, others last', () => {
   const sorted = ['v1alpha1', 'foo', 'v1beta1', 'v2', 'v1', 'v2beta1', 'v1beta2', 'v10alpha1', 'bar'].sort(compareKubeVersions);
@@ -40,4 +41,15 @@ const r = defineResource({ group: 'toys.example.com', kind: 'Toy', plural: 'toys
   assert.deepEqual((await loadServerResources(join(dir, 'default.ts'), '/')).map((r) => r.group), ['toys.example.com']);
   await assert.rejects(loadServerResources('wrong.ts', dir), /must export `resources`/);
   await assert.rejects(loadServerResources('missing.ts', dir), /does not exist/);
+});
+
+test('an unserved version gets no APIService (nor a place in the group plan)', () => {
+  const schema = { type: 'object' };
+  const toys = defineResource({
+    group: 'toys.example.com', kind: 'Toy', plural: 'toys', namespaced: true,
+    versions: [{ name: 'v1', storage: true, schema }, { name: 'v1alpha1', served: false, schema, toStorage: (o) => o, fromStorage: (o) => o }],
+  });
+  const groups = planGroups([toys]);
+  assert.deepEqual(groups.map((g) => [g.group, g.versions]), [['toys.example.com', ['v1']]]);
+  assert.deepEqual(objectNames({ namespace: 'toys', service: 'api', serviceAccount: 'sa', groups }).apiServices, ['v1.toys.example.com']);
 });
