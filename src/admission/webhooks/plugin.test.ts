@@ -95,7 +95,8 @@ describe('admission webhooks (in-process server, real HTTPS webhook)', () => {
     const res = await post(ALPHA, flunder('m', { x: 'y' }));
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.metadata.labels.mutated, 'yes');
-    assert.equal(res.warnings, '299 - "labelled by the webhook"');
+    assert.equal(res.warnings, '299 - "wardle.example.com/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+", 299 - "labelled by the webhook"',
+      'v1alpha1\'s deprecation first, then the webhook\'s warning');
     const sent = hook.received[1].request.object as { metadata: Record<string, unknown> };
     assert.equal(sent.metadata.uid, undefined, 'mutating webhooks see the object before the server sets uid');
     assert.deepEqual(res.body.metadata.labels, { x: 'y', mutated: 'yes' });
