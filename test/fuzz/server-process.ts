@@ -52,7 +52,8 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
   child.stdout!.on('data', (d) => { output += d; if (log) appendFileSync(log, d); });
   child.stderr!.on('data', (d) => { output += d; if (log) appendFileSync(log, d); });
   const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded 2-core machine tsx takes minutes to compile and start the server.
+  const deadline = Date.now() + 300_000;
   let creds: Credentials | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
@@ -65,7 +66,7 @@ export async function startServerProcess(backend: Backend, flags: string[] = [])
     } catch { creds = undefined; }
     await new Promise((r) => setTimeout(r, 250));
   }
-  if (!creds) { child.kill('SIGKILL'); throw new Error(`server not ready in 60 s:\n${output}`); }
+  if (!creds) { child.kill('SIGKILL'); throw new Error(`server not ready in 300 s:\n${output}`); }
   const pid = child.pid!;
   let stopping = false;
   child.once('exit', (code, signal) => { if (!stopping) console.error(`server process exited unexpectedly (${code ?? signal}):\n${output.slice(-4000)}`); });
