@@ -2,9 +2,10 @@
  * Writing kubeconfig files (one cluster, one user, one context) with the `yaml` package, with
  * certificate and key material inlined as `*-data` fields so the file is self-contained.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
+import { makeDirectory } from '../fs/make-directory.ts';
 
 /** How the kubeconfig's user authenticates: a client certificate, or a bearer token. */
 export type KubeconfigCredentials =
@@ -58,6 +59,6 @@ export function buildKubeconfig(opts: KubeconfigOptions): string {
 
 /** Writes {@link buildKubeconfig}'s output to `path` (mode 0600, parent dirs created). */
 export async function writeKubeconfig(path: string, opts: KubeconfigOptions): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   await writeFile(path, buildKubeconfig(opts), { mode: 0o600 });
 }

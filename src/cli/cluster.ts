@@ -47,12 +47,24 @@ function locateKubeconfig(flags: ClusterFlags, env: NodeJS.ProcessEnv): { path?:
   throw new ActionableError('no kubeconfig found; pass --kubeconfig <file>, set KUBECONFIG, or create ~/.kube/config (e.g. with your cluster\'s `get-credentials` command)');
 }
 
+/** Why client-node could not load a kubeconfig, in words (its TypeErrors mean the YAML is not a kubeconfig). */
+function kubeconfigProblem(err: unknown): string {
+  if (err instanceof TypeError) return 'it is empty or not a kubeconfig (a YAML map with clusters, contexts and users)';
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  if (code === 'EACCES') return 'permission denied';
+  return (err as Error).message.split('\n')[0];
+}
+
 function loadConfig(flags: ClusterFlags, path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (path) kc.loadFromFile(path); else kc.loadFromDefault();
   } catch (err) {
-    throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: ${(err as Error).message.split('\n')[0]}; fix the file or pass another with --kubeconfig`, { cause: err });
+    throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: ${kubeconfigProblem(err)}; fix the file or pass another with --kubeconfig`, { cause: err });
+  }
+  if (kc.getContexts().length === 0 && kc.getClusters().length === 0) {
+    throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: it is empty or not a kubeconfig (a YAML map with clusters, contexts and users); fix the file or pass another with --kubeconfig`);
   }
   if (flags.context) {
     const names = kc.getContexts().map((c) => c.name);

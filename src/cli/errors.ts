@@ -3,6 +3,7 @@
  * whose message is one sentence saying what is wrong and what to do. `main` prints it and
  * exits non-zero; no stack trace unless `EXTAPI_DEBUG=1`.
  */
+import { DirectoryError } from '../fs/make-directory.ts';
 import { KubeApiError } from '../kube/client.ts';
 
 /** Exit codes of the CLI. */
@@ -82,6 +83,7 @@ export function toActionableError(err: unknown, ctx: ErrorContext = {}): Actiona
   const where = ctx.server ? `the cluster at ${ctx.server}` : 'the cluster';
   const contextHint = ctx.context ? ` (kubeconfig context "${ctx.context}")` : '';
   if (err instanceof KubeApiError) return fromKubeApiError(err, where);
+  if (err instanceof DirectoryError) return new ActionableError(`${err.message}; choose a directory you can write`, { cause: err });
   const code = errorCode(err);
   const message = (err as Error | undefined)?.message ?? String(err);
   if (NETWORK_HINTS[code] || /timed out/.test(message)) {

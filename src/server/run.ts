@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { DirectoryError } from '../fs/make-directory.ts';
 import type { Resource } from '../resource/define-resource.ts';
 import type { StorageOptions } from './storage-options.ts';
 import { runStandalone } from './standalone.ts';
@@ -77,17 +78,22 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
   try { audit = auditorFromFlags(flags); } catch (err) { program.error((err as Error).message, { exitCode: 2 }); }
   const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
   let server: ApiServer;
-  if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
-    const explicitStorage = program.getOptionValueSource('storage') === 'cli' ? storage : undefined;
-    const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage, limits: servingLimits(flags), audit });
-    console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
-    server = dev.server;
-  } else {
-    const [ns, name] = flags.authenticationConfigMap.split('/');
-    server = await runDelegated({
-      resources, storage, port: flags.securePort, host: flags.bindAddress ?? '0.0.0.0', tlsCertDir: flags.tlsCertDir,
-      kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name }, limits: servingLimits(flags), audit,
-    });
+  try {
+    if (flags.standalone || (!flags.kubeconfig && !inCluster)) {
+      const explicitStorage = program.getOptionValueSource('storage') === 'cli' ? storage : undefined;
+      const dev = await runStandalone({ resources, port: flags.securePort, host: flags.bindAddress, dir: flags.devDir, storage: explicitStorage, limits: servingLimits(flags), audit });
+      console.log(`serving ${dev.url} standalone (no cluster): kubectl --kubeconfig ${dev.kubeconfig} get ${resources[0]?.plural ?? 'all'}`);
+      server = dev.server;
+    } else {
+      const [ns, name] = flags.authenticationConfigMap.split('/');
+      server = await runDelegated({
+        resources, storage, port: flags.securePort, host: flags.bindAddress ?? '0.0.0.0', tlsCertDir: flags.tlsCertDir,
+        kubeconfig: flags.kubeconfig, authenticationConfigMap: { namespace: ns, name }, limits: servingLimits(flags), audit,
+      });
+    }
+  } catch (err) {
+    if (err instanceof DirectoryError) program.error(`${err.message}; choose a directory you can write with --dev-dir or --data-dir`, { exitCode: 2 });
+    throw err;
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createCertificateAuthority, issueClientCertificate, issueServingCertificate, writeKubeconfig, type CertificateAndKey } from '../certs/index.ts';
 import { createX509Authenticator } from '../auth/x509.ts';
@@ -8,6 +8,7 @@ import type { Resource } from '../resource/define-resource.ts';
 import { openStorage, type StorageOptions } from './storage-options.ts';
 import { createApiServer, type ApiServer, type ServingLimits } from './server.ts';
 import type { Auditor } from '../audit/index.ts';
+import { makeDirectory } from '../fs/make-directory.ts';
 
 /** Options of runStandalone. */
 export interface StandaloneOptions {
@@ -43,7 +44,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<{ server: 
     throw new Error(`standalone mode binds loopback only (asked for ${host}); to serve other hosts, run behind a cluster with delegated authentication`);
   }
   const dir = resolve(opts.dir ?? '.extapi/dev');
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const ca = await reuseOrCreate(join(dir, 'ca'), () => createCertificateAuthority({ commonName: 'extapi-dev-ca' }));
   const serving = await reuseOrCreate(join(dir, 'serving'), () => issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] }));
   const client = await reuseOrCreate(join(dir, 'client'), () => issueClientCertificate(ca, { user: 'extapi-dev', groups: ['system:masters'] }));

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resource } from '../resource/define-resource.ts';
 import type { Storage } from '../storage/interface.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
 import { createSqliteStorage } from '../storage/sqlite.ts';
+import { makeDirectory } from '../fs/make-directory.ts';
 
 /** Where objects are stored: a discriminated choice, so the embedded default never asks for etcd flags. */
 export type StorageOptions =
@@ -18,7 +18,7 @@ export type StorageOptions =
 export async function openStorage(opts: StorageOptions, resources: Resource[] = []): Promise<Storage> {
   switch (opts.kind) {
     case 'embedded':
-      await mkdir(opts.dataDir, { recursive: true });
+      await makeDirectory(opts.dataDir);
       return createSqliteStorage({ path: join(opts.dataDir, 'data.db') });
     case 'memory': return createMemoryStorage({ historyRevisions: opts.historyRevisions });
     case 'etcd': {

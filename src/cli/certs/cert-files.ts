@@ -7,7 +7,7 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -15,6 +15,7 @@ import {
   type CertificateAndKey, type CertificateFacts, type KeyAlgorithm,
 } from '../../certs/index.ts';
 import { ActionableError } from '../errors.ts';
+import { makeDirectory } from '../../fs/make-directory.ts';
 
 /** Paths of the files in a certificate directory. */
 export interface CertPaths {
@@ -143,7 +144,7 @@ export function joinBundle(pems: string[]): string {
  */
 export async function ensureCertificates(dir: string, spec: CertSpec): Promise<EnsuredCertificates> {
   const p = certPaths(dir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   const ca = await ensureCa(p, spec);
   const caBundlePem = await readCaBundle(p);
   const [crt, key] = [await readIfExists(p.tlsCrt), await readIfExists(p.tlsKey)];

@@ -9,6 +9,7 @@ import { addCertFlags, addTargetFlags, addWorkloadFlags } from '../flags.ts';
 import { buildManifests } from '../manifests/build.ts';
 import { specFromFlags, type ManifestFlags } from '../manifests/spec-from-flags.ts';
 import { toYamlStream, writeManifestDir } from '../manifests/write.ts';
+import { makeDirectory } from '../../fs/make-directory.ts';
 
 /** Flags of `extapi manifests`. */
 export interface ManifestsCommandFlags extends ManifestFlags {
@@ -35,6 +36,8 @@ export default defineCommand<ManifestsCommandFlags>({
     cmd.option('--overwrite', 'with --out-dir: replace files in a non-empty directory');
   },
   async run(flags, { io }) {
+    // A directory that cannot be made fails before any certificate is written.
+    if (flags.outDir) await makeDirectory(resolve(io.cwd, flags.outDir));
     const { spec, certs } = await specFromFlags(flags, io.cwd);
     if (certs) io.stderr.write(`certificates: ${certs.paths.dir} (CA ${certs.ca.status}, serving certificate ${certs.serving.status})\n`);
     const objects = buildManifests(spec);

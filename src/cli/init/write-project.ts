@@ -1,9 +1,10 @@
 /** Writes a new project's files (`extapi init`), refusing to touch a directory that already has files. */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { usageError } from '../errors.ts';
 import { projectFiles, type ProjectTemplate } from './templates.ts';
+import { makeDirectory } from '../../fs/make-directory.ts';
 
 /** Creates `dir` with every file of the project; returns the relative paths written. */
 export async function writeProject(dir: string, project: ProjectTemplate): Promise<string[]> {
@@ -12,7 +13,7 @@ export async function writeProject(dir: string, project: ProjectTemplate): Promi
   }
   const files = projectFiles(project);
   for (const [path, content] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await makeDirectory(dirname(join(dir, path)));
     await writeFile(join(dir, path), content, { flag: 'wx' });
   }
   return Object.keys(files);
