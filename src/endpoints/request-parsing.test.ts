@@ -55,6 +55,12 @@ describe('one request-parsing boundary: bad input is a 4xx, never a 500 (issue 1
       assert.equal(over.status, 400);
       const rv = await t.request('GET', `${W}?resourceVersion=18446744073709551616`);
       assert.equal(rv.status, 400, 'beyond uint64');
+      for (const large of ['9007199254740993', '18446744073709551615']) {
+        const list = await t.request('GET', `${W}?resourceVersion=${large}&resourceVersionMatch=NotOlderThan`);
+        assert.equal(list.status, 504, list.text);
+        assert.equal(list.body.reason, 'Timeout');
+        assert.match(list.body.message, new RegExp(`^Too large resource version: ${large}, current: \\d+$`), 'the client\'s digits, exactly, as kube-apiserver prints its uint64');
+      }
       const tooLarge = await t.request('GET', `${W}/a?resourceVersion=99999`);
       if (tooLarge.status === 504) assert.equal((tooLarge.body.message.match(/Too large resource version/g) ?? []).length, 1, tooLarge.body.message);
       const controller = new AbortController();

@@ -3,15 +3,28 @@ import type { Http2SecureServer, Http2Session, ServerHttp2Stream } from 'node:ht
 import type { TLSSocket } from 'node:tls';
 
 /**
- * Connection limits of kube-apiserver's secure serving (k8s.io/apiserver secure_serving.go):
- * 90 s idle timeout, 32 s to read a request's headers (and the TLS handshake, which Go bounds by
- * the same timeout), 100 concurrent streams per HTTP/2 connection.
+ * Connection limits of kube-apiserver's secure serving (k8s.io/apiserver v0.36.3
+ * pkg/server/secure_serving.go, checked against the source): 90 s idle timeout (http.Server and
+ * http2.Server IdleTimeout), 32 s to read a request's headers (ReadHeaderTimeout; also the TLS
+ * handshake, which Go bounds by the same read deadline), 100 concurrent streams per HTTP/2
+ * connection (its default when --http2-max-streams-per-connection is 0, as for an extension server).
  */
 export const CONNECTION_LIMITS = {
   idleTimeoutMs: 90_000,
   readHeaderTimeoutMs: 32_000,
   maxConcurrentStreams: 100,
 };
+
+/**
+ * HTTP/2 settings of the same source: frames and each stream's upload buffer (its flow-control
+ * window) of 256 KiB ("at least 99% of serialized resources ... were smaller than 256kb"), and
+ * request headers up to MaxHeaderBytes (1 MiB).
+ */
+export const HTTP2_SETTINGS = {
+  maxFrameSize: 256 * 1024,
+  initialWindowSize: 256 * 1024,
+  maxHeaderListSize: 1 << 20,
+} as const;
 
 /** The connection limits of one server; tests shorten them. */
 export type ConnectionLimits = typeof CONNECTION_LIMITS;

@@ -39,6 +39,23 @@ describe('server filters', () => {
     }
   });
 
+  it('holds many requests in flight without a MaxListenersExceededWarning on the shared shutdown signal (issue 18)', async () => {
+    const server = createApiServer({ resources: [slowResource(300)], storage: createMemoryStorage(), authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const posts = Array.from({ length: 30 }, (_, i) => fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows`, { method: 'POST', body: JSON.stringify({ metadata: { name: `s${i}` } }), headers: { 'content-type': 'application/json' } }));
+      assert.deepEqual((await Promise.all(posts)).map((r) => r.status), Array(30).fill(201));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+    } finally {
+      process.off('warning', onWarning);
+      await server.close();
+    }
+  });
+
   it('answers 504 Timeout when a request outlives the request timeout', async () => {
     const server = createApiServer({ resources: [slowResource(400)], storage: createMemoryStorage(), authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, requestTimeoutMs: 100, log: () => undefined });
     const { port } = await server.listen(0, '127.0.0.1');

@@ -1,10 +1,11 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
 import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
 import { armRequestDeadline, resetWhenStalled } from '../filters/deadline.ts';
-import { applyConnectionLimits, CONNECTION_LIMITS, type ConnectionLimits } from './connection-limits.ts';
+import { applyConnectionLimits, CONNECTION_LIMITS, HTTP2_SETTINGS, type ConnectionLimits } from './connection-limits.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { parseRequestInfo, type RequestInfo } from '../endpoints/request-info.ts';
 import { forbidden, StatusError, unauthorized } from '../errors/status-error.ts';
@@ -114,6 +115,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const server = options.tls ? makeTlsServer(options.tls, handler, limits) : createHttpServer(handler);
   applyConnectionLimits(server, limits);
   const shutdown = new AbortController();
+  // Every request in flight listens on it (and stops listening when it ends): no fixed bound.
+  setMaxListeners(0, shutdown.signal);
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
   return {
@@ -153,7 +156,7 @@ function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: Ht
     allowHTTP1: true, cert: material.cert, key: material.key, ca: material.clientCAs,
     requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
     handshakeTimeout: limits.readHeaderTimeoutMs,
-    settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
+    settings: { ...HTTP2_SETTINGS, maxConcurrentStreams: limits.maxConcurrentStreams },
   }, handler);
   if (typeof tls === 'function') {
     let last = material;

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../apimachinery/types.ts';
 import { writeObject } from '../http.ts';
-import { parseListQuery } from '../list-options.ts';
+import { parseListQuery, withRequestedRevision } from '../list-options.ts';
 import { negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from '../table.ts';
@@ -19,7 +19,7 @@ export async function handleList(scope: RequestScope<Lister>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, true);
   const namespace = scopeNamespace(scope);
   const query = parseListQuery(scope.query, scope.resource, namespace, false);
-  const result = await scope.rest.list(namespace, query.storage);
+  const result = await scope.rest.list(namespace, query.storage).catch((err: unknown) => { throw withRequestedRevision(err, query.resourceVersion); });
   const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
   if (result.continue) listMeta.continue = result.continue;
   if (result.remainingItemCount !== undefined && result.continue) listMeta.remainingItemCount = result.remainingItemCount;
