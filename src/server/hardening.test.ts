@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect as http2Connect, type IncomingHttpHeaders } from 'node:http2';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { startApiTestServer } from '../testing/api-test-server.ts';
 import { widgets } from '../testing/fixtures.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
 import { createApiServer } from './server.ts';
+import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
 
 const W = '/apis/test.extapi.dev/v1/namespaces/default/widgets';
 
@@ -32,6 +34,36 @@ describe('hardening (issue 18)', () => {
       assert.equal(patched.status, 200, patched.text);
       assert.equal((await t.request('GET', `${W}/x`)).status, 200);
     } finally { await t.close(); }
+  });
+
+  it('answers the same write over HTTP/2: a :status of 201/200 and the escaped warning, nothing half-sent (item 3)', async () => {
+    const ca = await createCertificateAuthority();
+    const serving = await issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const server = createApiServer({ resources: [widgets], storage: createMemoryStorage(), tls: { cert: serving.certPem, key: serving.keyPem },
+      authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const session = http2Connect(`https://127.0.0.1:${port}`, { ca: ca.certPem });
+    const send = (method: string, path: string, body: string, contentType: string) => new Promise<{ headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+      const stream = session.request({ ':method': method, ':path': path, 'content-type': contentType });
+      let text = '';
+      let headers: IncomingHttpHeaders = {};
+      stream.on('response', (h) => { headers = h; });
+      stream.on('data', (d) => { text += d; });
+      stream.on('end', () => resolve({ headers, text }));
+      stream.on('error', reject);
+      stream.end(body);
+    });
+    try {
+      const created = await send('POST', W, '{"metadata":{"name":"x"},"spec":{"\u0100":1,"\\u0001":2}}', 'application/json');
+      assert.equal(created.headers[':status'], 201, created.text);
+      assert.equal(Buffer.from(String(created.headers.warning), 'latin1').toString('utf8'), '299 - "unknown field \\"spec.\u0100\\""');
+      const patched = await send('PATCH', `${W}/x`, '{"spec":{"\u0100":2}}', 'application/merge-patch+json');
+      assert.equal(patched.headers[':status'], 200, patched.text);
+      assert.equal(JSON.parse(patched.text).metadata.name, 'x');
+    } finally {
+      session.close();
+      await server.close();
+    }
   });
 
   it('answers 400 to malformed request targets before authentication, and serves absolute-form targets (item 6)', async () => {
