@@ -51,7 +51,7 @@ test('unknown command, unknown flag, bad flag values: exit 2 and one sentence sa
     [['manifests', '--storage', 'disk'], /--storage.*embedded, memory, etcd/],
     [['deploy', '--external', 'localhost'], /host:port/],
     [['deploy', '--timeout', 'soon'], /not a duration/],
-    [['certs', '--days', '-3'], /positive whole number/],
+    [['certs', '--days', '-3'], /whole number of days from 1 to 36500/],
   ];
   for (const [argv, re] of cases) {
     const a = io();
