@@ -85,6 +85,7 @@ const TABLE: Record<string, Case[]> = {
   'deploy': [...CLUSTER, ...TARGET, ...WORKLOAD, ...CERT, ...timeout],
   'doctor': [...CLUSTER, ...TARGET, { argv: ['--address', 'nowhere'], says: /"nowhere" is not host:port/ }, { argv: ['-o', 'yaml'], says: /-o, --output.*text, json/ }],
   'uninstall': [...CLUSTER, ...TARGET],
+  'migrate-storage': [...CLUSTER, ...TARGET],
 };
 
 interface Captured extends CliIo {
