@@ -98,14 +98,15 @@ async function importServerModule(file: string, cwd: string): Promise<Record<str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
   }
-  let tsxApi: string;
+  let tsxLoader: string;
   try {
-    tsxApi = createRequire(join(cwd, 'package.json')).resolve('tsx/esm/api');
+    // tsx/esm registers tsx's hooks when imported (what `node --import tsx/esm` does); its
+    // tsx/esm/api resolves to the CommonJS build from here, whose register() cannot find its hooks
+    tsxLoader = createRequire(join(cwd, 'package.json')).resolve('tsx/esm');
   } catch {
     throw usageError(`--server-module ${file} is TypeScript and tsx is not installed here; run \`npm install -D tsx\` or give a built .js module`);
   }
-  const { register } = await import(pathToFileURL(tsxApi).href) as { register: () => unknown };
-  register();
+  await import(pathToFileURL(tsxLoader).href);
   return await import(url) as Record<string, unknown>;
 }
 
