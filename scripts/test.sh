@@ -2,7 +2,7 @@
 # The test command (`npm test`): type check, lint, then every test file in ONE node:test run,
 # wrapped by `cluster-cli exec` so that all e2e files share one real control plane
 # (etcd + kube-apiserver built from the Go module proxy, cached outside the work tree).
-#   scripts/test.sh          everything
+#   scripts/test.sh          everything, then the aggregation e2e on the oldest and newest supported Kubernetes
 #   scripts/test.sh unit     unit and in-process tests only (no control plane)
 #   scripts/test.sh e2e      end-to-end tests only
 set -euo pipefail
@@ -29,4 +29,10 @@ bash scripts/build-control-plane.sh >/dev/null
 bash scripts/build-sample-apiserver.sh >/dev/null
 bash scripts/build-node.sh >/dev/null     # test/node/: runc, containerd, CNI, kubelet, ... (root: also apt-get)
 echo "== tests (${#files[@]} files; control plane shared across e2e files)"
-exec npx tsx src/testing/cluster-cli.ts exec -- "${runner[@]}" "${files[@]}"
+status=0
+npx tsx src/testing/cluster-cli.ts exec -- "${runner[@]}" "${files[@]}" || status=$?
+if [ "$mode" = all ]; then
+  echo "== the oldest and the newest supported Kubernetes (scripts/test-matrix.sh --ci)"
+  bash scripts/test-matrix.sh --ci || status=1
+fi
+exit $status
