@@ -66,9 +66,9 @@ export interface WardleOptions {
 
 /**
  * Starts `examples/wardle/main.ts` in delegated mode on 127.0.0.1 with memory storage, and
- * waits until `/readyz` answers 200 over TLS.
+ * waits until `/readyz` answers 200 over TLS (2 min by default: tsx compiles the sources at start, slow on a loaded machine).
  */
-export async function startWardle(o: WardleOptions, timeoutMs = 30_000): Promise<ManagedProcess> {
+export async function startWardle(o: WardleOptions, timeoutMs = 120_000): Promise<ManagedProcess> {
   const proc = spawnManaged('wardle', process.execPath, [
     '--import', 'tsx', join(REPO_ROOT, 'examples', 'wardle', 'main.ts'),
     '--kubeconfig', o.kubeconfig, '--tls-cert-dir', o.certDir, '--secure-port', String(o.port),
