@@ -13,6 +13,8 @@ export interface SpawnOptions {
   logPath: string;
   /** Environment (default: the parent's). */
   env?: NodeJS.ProcessEnv;
+  /** Working directory (default: the parent's). */
+  cwd?: string;
   /**
    * Outlive this Node process (for `cluster:up`): no watchdog, not killed by exit handlers.
    * Default false.
@@ -117,7 +119,7 @@ function startWatchdog(pgid: number, cleanupDir: string | undefined): void {
 /** Spawns `command args` in a new process group, logging to `opts.logPath`. */
 export function spawnManaged(name: string, command: string, args: string[], opts: SpawnOptions): ManagedProcess {
   const fd = openSync(opts.logPath, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env, cwd: opts.cwd });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const pid = child.pid;
