@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml';
 
 /**
  * Parses a YAML request body into plain JSON values, as sigs.k8s.io/yaml's YAMLToJSON reads it
@@ -9,6 +9,37 @@ import { parse } from 'yaml';
  */
 export function parseYamlBody(text: string): unknown {
   return toJsonValue(parse(text, { logLevel: 'error', maxAliasCount: 100 }));
+}
+
+/**
+ * Parses an apply body as kube-apiserver's applyPatcher does: duplicate keys are accepted, the
+ * last one winning (sigs.k8s.io/yaml's Unmarshal); `duplicates` lists them as its UnmarshalStrict
+ * reports them (`line N: key "x" already set in map`, 1-based lines, in document order).
+ * Throws on malformed YAML.
+ */
+export function parseYamlBodyAllowingDuplicates(text: string): { value: unknown; duplicates: string[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { logLevel: 'error', uniqueKeys: false, lineCounter });
+  if (doc.errors.length > 0) throw doc.errors[0];
+  const duplicates: string[] = [];
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key : undefined;
+        const name = key ? String(key.value) : String(pair.key);
+        if (seen.has(name) && key?.range) {
+          duplicates.push(`line ${lineCounter.linePos(key.range[0]).line}: key ${typeof key.value === 'string' ? JSON.stringify(name) : name} already set in map`);
+        }
+        seen.add(name);
+        walk(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+    }
+  };
+  walk(doc.contents);
+  return { value: toJsonValue(doc.toJS({ maxAliasCount: 100 })), duplicates };
 }
 
 function toJsonValue(value: unknown): unknown {

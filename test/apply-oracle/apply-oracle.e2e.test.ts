@@ -3,7 +3,8 @@
  * in two versions, run on a CRD on the real kube-apiserver and on extapi with the same schema;
  * every answer and stored object (managedFields included) must be the same after normalising
  * uids, resourceVersions and times. CI runs a fixed set; `APPLY_ORACLE_SEQUENCES=2000` (and
- * `APPLY_ORACLE_FIRST_SEED`) runs more: see scripts/apply-oracle.sh.
+ * `APPLY_ORACLE_FIRST_SEED`) runs more: see scripts/apply-oracle.sh. `APPLY_ORACLE_SCALE=1` adds
+ * writes to the scale subresource (known differences, see generate.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +44,7 @@ describe('server-side apply oracle: extapi vs a CRD on kube-apiserver', { timeou
       while (next < last) {
         const seed = next++;
         const name = `s${seed}-${run}`;
-        const sequence = generateSequence(seed, group, name);
+        const sequence = generateSequence(seed, group, name, { scale: process.env.APPLY_ORACLE_SCALE === '1' });
         steps += sequence.length;
         diffs.push(...await runSequence(seed, sequence, name, sides.crd, sides.extapi, documented));
       }

@@ -1,6 +1,7 @@
 /**
- * Seeded random sequences of writes for the apply oracle: applies (with and without force),
- * updates, merge/JSON/strategic merge patches and status writes by 2–4 managers in both versions.
+ * Seeded random sequences of writes for the apply oracle: applies (with and without force, some
+ * with fieldValidation and unknown or duplicate fields), updates, merge/JSON/strategic merge
+ * patches, status and scale writes by 2–4 managers in both versions.
  * The same seed always gives the same sequence.
  */
 import { VERSIONS } from './schema.ts';
@@ -24,11 +25,21 @@ export class Rng {
 
 /** One write of a sequence. */
 export type Step =
-  | { op: 'apply'; manager: string; version: string; force: boolean; body: Record<string, unknown>; subresource?: 'status'; dryRun?: boolean; omitManager?: boolean }
+  | { op: 'apply'; manager: string; version: string; force: boolean; body: Record<string, unknown>; subresource?: 'status' | 'scale'; dryRun?: boolean; omitManager?: boolean; validation?: FieldValidationCase }
   | { op: 'create'; manager: string; version: string; body: Record<string, unknown> }
-  | { op: 'update'; manager: string; version: string; changes: Record<string, unknown>; managedFields: 'keep' | 'drop' | 'reset'; subresource?: 'status' }
-  | { op: 'merge-patch' | 'strategic-merge-patch'; manager: string; version: string; body: Record<string, unknown>; subresource?: 'status' }
+  | { op: 'update'; manager: string; version: string; changes: Record<string, unknown>; managedFields: 'keep' | 'drop' | 'reset'; subresource?: 'status' | 'scale' }
+  | { op: 'merge-patch' | 'strategic-merge-patch'; manager: string; version: string; body: Record<string, unknown>; subresource?: 'status' | 'scale' }
   | { op: 'json-patch'; manager: string; version: string; body: unknown[] };
+
+/**
+ * An apply body sent with `fieldValidation` and a field that is unknown (`where` names the object
+ * it is added to) or a key given twice (the second value wins where duplicates are accepted).
+ */
+export interface FieldValidationCase {
+  directive?: 'Strict' | 'Warn' | 'Ignore';
+  unknown?: 'root' | 'metadata' | 'spec' | 'spec.nested' | 'spec.extra';
+  duplicate?: 'spec.name' | 'metadata.name' | 'kind';
+}
 
 const STRINGS = ['a', 'b', 'c', 'd'] as const;
 
@@ -117,8 +128,37 @@ function randomJsonPatch(rng: Rng): unknown[] {
   return ops;
 }
 
+function randomValidation(rng: Rng): FieldValidationCase {
+  const c: FieldValidationCase = {};
+  if (rng.chance(0.8)) c.directive = rng.pick(['Strict', 'Warn', 'Ignore'] as const);
+  if (rng.chance(0.6)) c.unknown = rng.pick(['root', 'metadata', 'spec', 'spec.nested', 'spec.extra'] as const);
+  if (!c.unknown || rng.chance(0.3)) c.duplicate = rng.pick(['spec.name', 'metadata.name', 'kind'] as const);
+  return c;
+}
+
+/** A write to the scale subresource: apply, update or merge patch of an autoscaling/v1 Scale. */
+function scaleStep(rng: Rng, manager: string, version: string, name: string): Step {
+  const replicas = rng.int(4);
+  const roll = rng.next();
+  if (roll < 0.45) {
+    return { op: 'apply', manager, version, force: rng.chance(0.3), subresource: 'scale', body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name }, spec: { replicas } } };
+  }
+  if (roll < 0.75) return { op: 'update', manager, version, subresource: 'scale', changes: { replicas }, managedFields: 'keep' };
+  return { op: 'merge-patch', manager, version, subresource: 'scale', body: { spec: { replicas } } };
+}
+
+/** What sequences may contain beyond the default. */
+export interface SequenceOptions {
+  /**
+   * Writes to the scale subresource. Off by default: extapi does not yet match how kube-apiserver
+   * 1.36 changes a CRD's managedFields on scale writes (see docs/apply.md), so these steps find
+   * known, unfixed differences.
+   */
+  scale?: boolean;
+}
+
 /** The steps of sequence `seed` on the object `name` of `group`. */
-export function generateSequence(seed: number, group: string, name: string): Step[] {
+export function generateSequence(seed: number, group: string, name: string, options: SequenceOptions = {}): Step[] {
   const rng = new Rng(seed);
   const managers = ['alpha', 'beta', 'gamma', 'delta'].slice(0, 2 + rng.int(3));
   const steps: Step[] = [];
@@ -132,12 +172,13 @@ export function generateSequence(seed: number, group: string, name: string): Ste
     const manager = rng.pick(managers);
     const v = version();
     const roll = rng.next();
-    if (roll < 0.5) {
+    if (roll < 0.46) {
       const step: Step = { op: 'apply', manager, version: v, force: rng.chance(0.3), body: body(v, randomSpec(rng)) };
       if (rng.chance(0.05)) step.dryRun = true;
       if (rng.chance(0.02)) step.omitManager = true;
+      if (rng.chance(0.15)) step.validation = randomValidation(rng);
       steps.push(step);
-    } else if (roll < 0.6) {
+    } else if (roll < 0.56) {
       steps.push({ op: 'update', manager, version: v, changes: randomSpec(rng, 0.2), managedFields: rng.pick(['keep', 'keep', 'keep', 'drop', 'reset'] as const) });
     } else if (roll < 0.72) {
       steps.push({ op: 'merge-patch', manager, version: v, body: randomMergePatch(rng) });
@@ -145,10 +186,12 @@ export function generateSequence(seed: number, group: string, name: string): Ste
       steps.push({ op: 'json-patch', manager, version: v, body: randomJsonPatch(rng) });
     } else if (roll < 0.86) {
       steps.push({ op: 'strategic-merge-patch', manager, version: v, body: randomMergePatch(rng) });
-    } else if (roll < 0.94) {
+    } else if (roll < 0.91) {
       steps.push({ op: 'apply', manager: `${manager}-status`, version: v, force: rng.chance(0.3), subresource: 'status', body: { apiVersion: `${group}/${v}`, kind: 'Gadget', metadata: { name }, status: randomStatus(rng) } });
-    } else {
+    } else if (roll < 0.94 || !options.scale) {
       steps.push({ op: 'merge-patch', manager, version: v, subresource: 'status', body: { status: randomStatus(rng) } });
+    } else {
+      steps.push(scaleStep(rng, manager, v, name));
     }
   }
   return steps;

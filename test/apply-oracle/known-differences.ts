@@ -32,4 +32,28 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
       return !!a && !!b && JSON.stringify(a) === JSON.stringify(b);
     },
   },
+  {
+    id: 'typed-patch-500',
+    paths: ['.status', '.reason'],
+    why: 'an applied configuration with a field the schema does not declare (outside preserve-unknown-fields) fails to become a '
+      + 'typed object; kube-apiserver answers 500 with no reason (the error is not a StatusError), extapi answers 400 BadRequest '
+      + 'with the same message: the request is at fault, not the server (the standard: bad input is a 4xx).',
+    covers(crd, extapi) {
+      return crd?.status === 500 && crd.reason === undefined && extapi?.status === 400 && extapi.reason === 'BadRequest'
+        && typeof crd.message === 'string' && crd.message.startsWith('failed to create typed patch object (') && crd.message === extapi.message
+        && JSON.stringify(crd.causes) === JSON.stringify(extapi.causes);
+    },
+  },
+  {
+    id: 'scale-apply-500',
+    paths: ['.status', '.reason', '.message'],
+    why: 'kube-apiserver 1.36 cannot apply to a custom resource\'s /scale: its field manager converts the autoscaling/v1 Scale '
+      + 'with the CRD\'s converter and answers 500 "... request to convert CR to an invalid group/version: autoscaling/v1"; '
+      + 'extapi refuses the apply with 415 and, like kube-apiserver, changes nothing.',
+    covers(crd, extapi) {
+      return crd?.status === 500 && /request to convert CR to an invalid group\/version: autoscaling\/v1$/.test(crd.message ?? '')
+        && extapi?.status === 415 && extapi.reason === 'UnsupportedMediaType'
+        && extapi.message === 'server-side apply is not supported for the scale subresource';
+    },
+  },
 ];

@@ -4,13 +4,15 @@
  * resourceVersions, timestamps).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Step } from './generate.ts';
+import type { FieldValidationCase, Step } from './generate.ts';
 import { KNOWN_DIFFERENCES } from './known-differences.ts';
 
 /** One HTTP answer. */
 export interface Answer {
   status: number;
   body: any;
+  /** The Warning header(s), as received. */
+  warning?: string;
 }
 
 /** A server the oracle writes to: `path` is relative to `/apis/<group>/<version>/namespaces/<ns>/gadgets`. */
@@ -40,13 +42,14 @@ const USER_AGENT = 'oracle-client/1.0 (linux/amd64)';
 /** Normalises an answer for comparison. */
 export function normalize(answer: Answer): unknown {
   const body = answer.body;
-  if (!body || typeof body !== 'object') return { status: answer.status, body };
+  const warning = answer.warning ? { warning: answer.warning } : {};
+  if (!body || typeof body !== 'object') return { status: answer.status, body, ...warning };
   if (body.kind === 'Status') {
     const causes = [...(body.details?.causes ?? [])].map((c: any) => ({ reason: c.reason, message: c.message, field: c.field }))
       .sort((a: any, b: any) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
-    return { status: answer.status, reason: body.reason, message: body.message, causes };
+    return { status: answer.status, reason: body.reason, message: body.message, causes, ...warning };
   }
-  return { status: answer.status, object: normalizeObject(body) };
+  return { status: answer.status, object: normalizeObject(body), ...warning };
 }
 
 /** An object with server-chosen values replaced and managedFields in a time-independent order. */
@@ -80,6 +83,29 @@ function query(parts: Record<string, string | undefined>): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * The text of an apply body: JSON (which YAML reads) with, for a field validation case, an unknown
+ * field added where it says and a key written twice (the value that must win written last).
+ */
+export function applyBodyText(body: Record<string, unknown>, c: FieldValidationCase | undefined): string {
+  if (!c) return JSON.stringify(body);
+  const obj = structuredClone(body) as any;
+  if (c.unknown) {
+    const at = c.unknown === 'root' ? obj : c.unknown.split('.').reduce((o: any, k) => (o[k] ??= {}), obj);
+    at.bogusField = 'x';
+  }
+  let text = JSON.stringify(obj);
+  if (c.duplicate === 'kind') text = `{"kind":"Gizmo",${text.slice(1)}`;
+  else if (c.duplicate) {
+    const [parent, field] = c.duplicate.split('.');
+    const value = field === 'name' && parent === 'metadata' ? 'other' : 'dup';
+    obj[parent] ??= {};
+    if (!(field in obj[parent])) obj[parent][field] = 'a';
+    text = JSON.stringify(obj).replace(`"${parent}":{`, `"${parent}":{"${field}":${JSON.stringify(value)},`);
+  }
+  return text;
+}
+
 /** Sends one step to one side. `name` is the object's name. */
 async function send(side: Side, step: Step, name: string): Promise<Answer> {
   const sub = 'subresource' in step && step.subresource ? `/${step.subresource}` : '';
@@ -88,11 +114,14 @@ async function send(side: Side, step: Step, name: string): Promise<Answer> {
       return side.call('POST', step.version, '', { body: JSON.stringify(step.body), contentType: 'application/json', query: query({ fieldManager: step.manager }) });
     case 'apply':
       return side.call('PATCH', step.version, `/${name}${sub}`, {
-        body: JSON.stringify(step.body), contentType: 'application/apply-patch+yaml',
-        query: query({ fieldManager: step.omitManager ? undefined : step.manager, force: step.force ? 'true' : undefined, dryRun: step.dryRun ? 'All' : undefined }),
+        body: applyBodyText(step.body, step.validation), contentType: 'application/apply-patch+yaml',
+        query: query({
+          fieldManager: step.omitManager ? undefined : step.manager, force: step.force ? 'true' : undefined, dryRun: step.dryRun ? 'All' : undefined,
+          fieldValidation: step.validation?.directive,
+        }),
       });
     case 'update': {
-      const current = await side.call('GET', step.version, `/${name}`);
+      const current = await side.call('GET', step.version, `/${name}${step.subresource === 'scale' ? sub : ''}`);
       if (current.status !== 200) return current;
       const obj = current.body;
       if (step.subresource === 'status') obj.status = { ...(obj.status ?? {}), ...step.changes };
@@ -169,7 +198,7 @@ export async function runSequence(seed: number, steps: Step[], name: string, crd
 /** The paths where two normalised answers differ, one line each (for reports). */
 export function describeDifference(a: unknown, b: unknown, path = ''): string[] {
   if (isDeepStrictEqual(a, b)) return [];
-  const show = (v: unknown) => JSON.stringify(v)?.slice(0, 400);
+  const show = (v: unknown) => JSON.stringify(v)?.slice(0, Number(process.env.APPLY_ORACLE_WIDTH ?? 400));
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.flatMap((x, i) => describeDifference(x, b[i], `${path}[${i}]`));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();

@@ -1,7 +1,8 @@
 /**
  * The resource both sides of the apply oracle serve: a CRD on kube-apiserver and an extapi
  * resource with the identical schema (lists of every type, nested and atomic maps,
- * int-or-string, preserve-unknown-fields), in two versions without conversion.
+ * int-or-string, preserve-unknown-fields), in two versions without conversion, with the status
+ * and scale subresources.
  */
 import { defineResource, type Resource } from '../../src/index.ts';
 
@@ -46,6 +47,7 @@ export const GADGET_SCHEMA = {
     status: {
       type: 'object',
       properties: {
+        replicas: int,
         phase: str,
         conditions: {
           type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'],
@@ -56,13 +58,16 @@ export const GADGET_SCHEMA = {
   },
 };
 
+/** The scale subresource of both sides. */
+const SCALE = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' };
+
 /** The versions both sides serve (the first is stored). */
 export const VERSIONS = ['v1', 'v2'] as const;
 
 /** The extapi resource of `group`. */
 export function gadgetResource(group: string): Resource {
   return defineResource({
-    group, kind: 'Gadget', plural: 'gadgets', singular: 'gadget', namespaced: true, subresources: { status: true },
+    group, kind: 'Gadget', plural: 'gadgets', singular: 'gadget', namespaced: true, subresources: { status: true, scale: SCALE },
     versions: VERSIONS.map((name, i) => ({ name, storage: i === 0, schema: GADGET_SCHEMA, toStorage: (o) => o, fromStorage: (o) => o })),
   });
 }
@@ -76,7 +81,7 @@ export function gadgetCrd(group: string): Record<string, unknown> {
       group, scope: 'Namespaced',
       names: { kind: 'Gadget', plural: 'gadgets', singular: 'gadget', listKind: 'GadgetList' },
       versions: VERSIONS.map((name, i) => ({
-        name, served: true, storage: i === 0, subresources: { status: {} },
+        name, served: true, storage: i === 0, subresources: { status: {}, scale: SCALE },
         schema: { openAPIV3Schema: GADGET_SCHEMA },
       })),
     },

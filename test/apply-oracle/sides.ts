@@ -28,7 +28,8 @@ function httpsCall(base: string, tls: Https, method: string, path: string, body?
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: unknown;
         try { parsed = JSON.parse(text); } catch { parsed = text; }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        const warning = res.headers.warning;
+        resolve({ status: res.statusCode ?? 0, body: parsed, ...(warning ? { warning: Array.isArray(warning) ? warning.join(', ') : warning } : {}) });
       });
     });
     req.setTimeout(60_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
@@ -71,7 +72,8 @@ export async function startSides(cp: ControlPlane, group: string): Promise<Oracl
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json' };
       if (o.contentType) headers['content-type'] = o.contentType;
       const res = await server.request(method, path(version, rest, o.query), { body: o.body, headers });
-      return { status: res.status, body: res.body ?? res.text };
+      const warning = res.headers.get('warning');
+      return { status: res.status, body: res.body ?? res.text, ...(warning ? { warning } : {}) };
     },
   };
   return {

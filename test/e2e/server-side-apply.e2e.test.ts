@@ -10,34 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts';
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
-import { flunderDeprecationWarning } from './support/flunder-crd-twin.ts';
+import { flunderCrdTwinYaml } from './support/flunder-crd-twin.ts';
 import { registrationYaml, serverRbacYaml, startWardle, waitAvailable, type WardleProcess } from './support/wardle-server.ts';
 
 const NS = `ssa-e2e-${Math.random().toString(36).slice(2, 7)}`;
 const SERVER_USER = `wardle-server-${NS}`;
 const TWIN = 'ssa-twin.example.com';
 
-const twinCrd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: flunders.${TWIN}}
-spec:
-  group: ${TWIN}
-  scope: Namespaced
-  names: {kind: Flunder, plural: flunders, singular: flunder, listKind: FlunderList}
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    deprecated: true
-    deprecationWarning: "${flunderDeprecationWarning(TWIN)}"
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, properties: {reference: {type: string}, referenceType: {type: string}}}
-          status: {type: object}
-`;
+const twinCrd = flunderCrdTwinYaml(TWIN, { scale: true });
 
 after(async () => { await (await getSharedControlPlane()).stop(); });
 

@@ -1,10 +1,11 @@
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../apimachinery/types.ts';
 import { badRequest, invalid, StatusError } from '../../errors/status-error.ts';
 import { TypedValueError } from '../../apply/index.ts';
 import { parseFieldValidation } from '../codec.ts';
 import { fieldManagerFor, managerName } from '../field-managers.ts';
 import { readBody, writeObject } from '../http.ts';
+import { parseYamlBodyAllowingDuplicates } from '../yaml-body.ts';
+import { warningHeaderValues } from '../warning-header.ts';
 import { negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } from '../scope.ts';
 import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
@@ -12,19 +13,23 @@ import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
 /**
  * PATCH with `application/apply-patch+yaml`: server-side apply. Creates the object when it does
  * not exist (201), merges the applied configuration by the schema and records ownership otherwise;
- * fields other managers own answer 409 Conflict unless `force=true`.
+ * fields other managers own answer 409 Conflict unless `force=true`. Duplicate keys in the body
+ * are accepted (the last wins) and, once the apply succeeded, refused with 400 under
+ * fieldValidation=Strict or returned as warnings under Warn (the default), as upstream.
  */
 export async function handleApply(scope: RequestScope<Updater & Getter & Partial<Creater>>): Promise<void> {
   const representation = negotiate(scope.req.headers.accept, false);
   const ctx = writeContext(scope, 'PatchOptions');
-  parseFieldValidation(scope.query.get('fieldValidation'), 'PatchOptions');
+  const validation = parseFieldValidation(scope.query.get('fieldValidation'), 'PatchOptions');
   const manager = scope.query.get('fieldManager') ?? '';
   if (!manager) {
     throw invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'Required value: is required for apply patch' }]);
   }
   managerName(scope, 'PatchOptions');
   const force = parseForce(scope.query.get('force'));
-  const patch = decodeApplyBody((await readBody(scope.req)).toString('utf8'));
+  const { patch, duplicates } = decodeApplyBody((await readBody(scope.req)).toString('utf8'));
+  const strictWarnings = validation === 'Warn' ? duplicates : [];
+  let warned = false;
   const fm = fieldManagerFor(scope);
   if (!fm) throw new StatusError(415, 'UnsupportedMediaType', `server-side apply is not supported for the ${scope.info.subresource} subresource`);
   const applyTo = (current: KubeObject | undefined): KubeObject => {
@@ -33,9 +38,13 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
     try {
       obj = fm.apply(live, structuredClone(patch), manager, force);
     } catch (err) {
-      if (err instanceof TypedValueError) throw badRequest(`failed to create typed patch object (${typeString(scope)}): ${err.message}`);
+      if (err instanceof TypedValueError) throw badRequest(`failed to create typed patch object (${objectKey(patch)}; ${typeString(scope)}): ${err.message}`);
       throw err;
     }
+    if (validation === 'Strict' && duplicates.length > 0) {
+      throw badRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${duplicates.join('\n  ')}`);
+    }
+    warned = strictWarnings.length > 0;
     scope.codec.normalizeApplied(obj);
     checkNameAndNamespace(scope, obj);
     scope.codec.validate(obj, scope.info.subresource);
@@ -45,18 +54,30 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
   let status = 200;
   let result;
   try {
-    result = await scope.rest.update(namespace, scope.info.name, applyTo, ctx);
+    try {
+      result = await scope.rest.update(namespace, scope.info.name, applyTo, ctx);
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'NotFound') || scope.info.subresource || !scope.rest.create) throw err;
+      result = await scope.rest.create(namespace, applyTo(undefined), ctx);
+      status = 201;
+    }
   } catch (err) {
-    if (!(err instanceof StatusError && err.reason === 'NotFound') || scope.info.subresource || !scope.rest.create) throw err;
-    result = await scope.rest.create(namespace, applyTo(undefined), ctx);
-    status = 201;
+    // Warnings recorded before a later step failed (validation, admission) go out with the error, as upstream's.
+    if (warned) scope.res.setHeader('warning', warningHeaderValues(strictWarnings));
+    throw err;
   }
   const obj = toRequestVersion(scope, result.object);
   if (representation.kind === 'partial') {
-    writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings: result.warnings });
+    writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings: [...strictWarnings, ...result.warnings] });
     return;
   }
-  writeObject(scope.res, status, obj, { warnings: result.warnings, yaml: representation.kind === 'object' && representation.format === 'yaml' });
+  writeObject(scope.res, status, obj, { warnings: [...strictWarnings, ...result.warnings], yaml: representation.kind === 'object' && representation.format === 'yaml' });
+}
+
+/** `<namespace>/<name>` as the applied configuration gives them (either may be empty), as upstream names the patch object. */
+function objectKey(patch: KubeObject): string {
+  const meta = (patch.metadata ?? {}) as { namespace?: unknown; name?: unknown };
+  return `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}`;
 }
 
 function typeString(scope: RequestScope<unknown>): string {
@@ -72,17 +93,17 @@ function parseForce(value: string | null): boolean {
   throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
 }
 
-function decodeApplyBody(text: string): KubeObject {
-  let value: unknown;
+/** The applied configuration, and its duplicate keys as sigs.k8s.io/yaml's UnmarshalStrict words them. */
+function decodeApplyBody(text: string): { patch: KubeObject; duplicates: string[] } {
+  let parsed: { value: unknown; duplicates: string[] };
   try {
-    value = parseYaml(text);
+    parsed = parseYamlBodyAllowingDuplicates(text);
   } catch (err) {
     throw badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (value === null || value === undefined) value = {};
+  const value = parsed.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`error decoding YAML: the applied configuration must be an object`);
-  const obj = value as KubeObject;
-  return obj;
+  return { patch: value as KubeObject, duplicates: parsed.duplicates };
 }
 
 function checkNameAndNamespace(scope: RequestScope<unknown>, obj: KubeObject): void {

@@ -3,12 +3,29 @@ export function flunderDeprecationWarning(group: string): string {
   return `${group}/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+`;
 }
 
+/** What a Flunder CRD twin declares beyond the default. */
+export interface FlunderCrdTwinOptions {
+  /**
+   * Wardle's replicas too: `spec.replicas` (integer ≥ 0), a typed `status` (`replicas`,
+   * `selector`) and the scale subresource over them, as wardle serves `flunders/scale`.
+   * Without it `status` preserves unknown fields and there is no scale subresource.
+   */
+  scale?: boolean;
+}
+
 /**
  * The CRD twin of wardle's v1alpha1 Flunder (same schema, status subresource, same deprecation)
  * under another group, for differential tests that send the same requests to kube-apiserver's
  * CRD and to wardle.
  */
-export function flunderCrdTwinYaml(group: string): string {
+export function flunderCrdTwinYaml(group: string, options: FlunderCrdTwinOptions = {}): string {
+  const replicas = options.scale ? '\n              replicas: {type: integer, minimum: 0}' : '';
+  const status = options.scale
+    ? 'status: {type: object, properties: {replicas: {type: integer}, selector: {type: string}}}'
+    : 'status: {type: object, x-kubernetes-preserve-unknown-fields: true}';
+  const subresources = options.scale
+    ? '{status: {}, scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}}'
+    : '{status: {}}';
   return `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: flunders.${group}}
@@ -22,7 +39,7 @@ spec:
     storage: true
     deprecated: true
     deprecationWarning: "${flunderDeprecationWarning(group)}"
-    subresources: {status: {}}
+    subresources: ${subresources}
     schema:
       openAPIV3Schema:
         type: object
@@ -31,7 +48,7 @@ spec:
             type: object
             properties:
               reference: {type: string}
-              referenceType: {type: string}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              referenceType: {type: string}${replicas}
+          ${status}
 `;
 }
