@@ -168,7 +168,7 @@ test('the generated Dockerfile builds without Docker (build stage run here, fina
   const [port] = await freeLoopbackPorts(1);
   // the image's CMD expects a mounted serving Secret; standalone, the server mints its own under its data dir
   const container = runImage(runc, image.tarball, join(work, `image-run-${id}`),
-    [`--secure-port=${port}`, '--data-dir=/var/lib/extapi/data', '--dev-dir=/var/lib/extapi/dev'], join(work, 'container.log'));
+    [`--secure-port=${port}`, '--dev-dir=/var/lib/extapi/dev'], join(work, 'container.log'));
   try {
     const kubeconfig = join(container.rootfs, 'var', 'lib', 'extapi', 'dev', 'kubeconfig');
     let last = '';
@@ -183,8 +183,9 @@ test('the generated Dockerfile builds without Docker (build stage run here, fina
     await writeFile(manifest, JSON.stringify({ apiVersion: `${group}/v1alpha1`, kind: 'Widget', metadata: { name: 'in-image', namespace: 'default' }, spec: { size: 4 } }));
     const created = await run(kubectlBin, ['--kubeconfig', kubeconfig, 'create', '-f', manifest, '-o', 'name'], project, 60_000);
     assert.equal(created.stdout.trim(), `widget.${group}/in-image`);
-    const owner = await run('stat', ['-c', '%u:%g', join(container.rootfs, 'var', 'lib', 'extapi', 'data')], work);
-    assert.equal(owner.stdout.trim(), '65532:65532', 'the server ran as the image USER and wrote its data there');
+    // standalone, the server keeps its CA, certificates and data under --dev-dir
+    const owner = await run('stat', ['-c', '%u:%g', join(container.rootfs, 'var', 'lib', 'extapi', 'dev', 'ca.key')], work);
+    assert.equal(owner.stdout.trim(), '65532:65532', 'the server ran as the image USER and wrote its files there');
   } finally {
     await container.stop();
   }
