@@ -11,6 +11,11 @@ import { objectMetaTypeError } from '../apimachinery/validation/meta-types.ts';
 import { dropEmptyMetadata } from '../registry/object-meta.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 import { parseYamlBody } from './yaml-body.ts';
+import { invalid as invalidField, NIL_FIELD_PATH } from '../apimachinery/validation/field-errors.ts';
+
+/** Schema errors after which kube-apiserver does not run validation rules (hasBlockingErr). */
+const BLOCKING_ERRORS: ReadonlySet<FieldError['type']> = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 /** How strictly unknown and duplicate fields are treated (the `fieldValidation` query parameter). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -93,14 +98,47 @@ export class VersionCodec {
   }
 
   /**
-   * Schema errors of `obj` (this version), as 422 Invalid. A write of the status subresource
-   * validates `status` alone, as kube-apiserver's status strategy does (the rest is the stored object's).
+   * Schema errors of `obj` (this version), then its `x-kubernetes-validations` rules, as one 422
+   * Invalid, as kube-apiserver's custom resource strategy. A write of the status subresource
+   * validates `status` alone by the schema, as kube-apiserver's status strategy does (the rest is
+   * the stored object's); rules see the object as it will be stored. `old` is the stored object
+   * in this version on update (undefined on create); rules reading `oldSelf` run only with it.
+   * Returns the warnings of rules ratcheted on unchanged values.
    */
-  validate(obj: KubeObject, subresource?: string): void {
+  validate(obj: KubeObject, subresource?: string, old?: KubeObject): string[] {
     const errors: FieldError[] = subresource === 'status'
       ? ('status' in obj ? this.schema.validate(obj.status, { property: 'status' }) : [])
       : this.schema.validate(obj);
+    let warnings: string[] = [];
+    if (this.schema.hasRules) {
+      if (errors.some((e) => BLOCKING_ERRORS.has(e.type))) errors.push(invalidField(NIL_FIELD_PATH, null, RULES_NOT_CHECKED));
+      else {
+        const outcome = this.schema.validateRules(this.asStored(obj, subresource, old), old);
+        errors.push(...outcome.errors);
+        warnings = outcome.warnings;
+      }
+    }
     if (errors.length > 0) throw invalid(this.resource.kind, this.resource.group, obj.metadata?.name ?? '', errors);
+    return warnings;
+  }
+
+  /** Whether this version's schema has `x-kubernetes-validations` (rules need the stored object on update). */
+  get hasRules(): boolean {
+    return this.schema.hasRules;
+  }
+
+  /** `obj` as the store will keep it: status from the status subresource's writes only. */
+  private asStored(obj: KubeObject, subresource: string | undefined, old: KubeObject | undefined): KubeObject {
+    if (!this.resource.subresources.status) return obj;
+    if (subresource === 'status') {
+      if (old === undefined) return obj;
+      const merged: KubeObject = { ...old };
+      if ('status' in obj) merged.status = obj.status; else delete merged.status;
+      return merged;
+    }
+    const merged: KubeObject = { ...obj };
+    if (old !== undefined && 'status' in old) merged.status = old.status; else delete merged.status;
+    return merged;
   }
 
   private parseBody(body: Buffer, format: 'json' | 'yaml', validation: FieldValidation): { value: unknown; duplicateFields: string[] } {

@@ -97,7 +97,8 @@ export class AdmissionWebhooks implements AdmissionPlugin {
       throw internalError((err as Error).message);
     }
     restoreServerFields(patched, current);
-    this.codec(attrs.resource, attrs.requestVersion).validate(this.codec(attrs.resource, attrs.requestVersion).fromStorage(codec.toStorage(patched)));
+    const requestCodec = this.codec(attrs.resource, attrs.requestVersion);
+    requestCodec.validate(requestCodec.fromStorage(codec.toStorage(patched)), attrs.ctx.subresource, old === null ? undefined : requestCodec.fromStorage(old));
     const next = codec.toStorage(patched);
     return JSON.stringify(next) === JSON.stringify(current) ? current : next;
   }

@@ -32,6 +32,7 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
   let warned = false;
   const fm = fieldManagerFor(scope);
   if (!fm) throw new StatusError(415, 'UnsupportedMediaType', `server-side apply is not supported for the ${scope.info.subresource} subresource`);
+  let ruleWarnings: string[] = [];
   const applyTo = (current: KubeObject | undefined): KubeObject => {
     const live = current ? toRequestVersion(scope, current) : undefined;
     let obj: KubeObject;
@@ -47,7 +48,7 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
     warned = strictWarnings.length > 0;
     scope.codec.normalizeApplied(obj);
     checkNameAndNamespace(scope, obj);
-    scope.codec.validate(obj, scope.info.subresource);
+    ruleWarnings = scope.codec.validate(obj, scope.info.subresource, live);
     return scope.codec.toStorage(obj);
   };
   const namespace = scopeNamespace(scope);
@@ -68,10 +69,10 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
   }
   const obj = toRequestVersion(scope, result.object);
   if (representation.kind === 'partial') {
-    writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings: [...strictWarnings, ...result.warnings] });
+    writeObject(scope.res, status, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${representation.version}`, metadata: obj.metadata }, { warnings: [...strictWarnings, ...ruleWarnings, ...result.warnings] });
     return;
   }
-  writeObject(scope.res, status, obj, { warnings: [...strictWarnings, ...result.warnings], yaml: representation.kind === 'object' && representation.format === 'yaml' });
+  writeObject(scope.res, status, obj, { warnings: [...strictWarnings, ...ruleWarnings, ...result.warnings], yaml: representation.kind === 'object' && representation.format === 'yaml' });
 }
 
 /** `<namespace>/<name>` as the applied configuration gives them (either may be empty), as upstream names the patch object. */

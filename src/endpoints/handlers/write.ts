@@ -17,9 +17,9 @@ export async function handleCreate(scope: RequestScope<Creater>): Promise<void> 
   checkNamespace(scope, object, 'create');
   if (scope.info.name) throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   const tracked = recordUpdate(scope, undefined, object, managerName(scope, 'CreateOptions'));
-  scope.codec.validate(tracked);
+  const ruleWarnings = scope.codec.validate(tracked);
   const result = await scope.rest.create(scopeNamespace(scope), scope.codec.toStorage(tracked), ctx);
-  respondObject(scope, representation, 201, result.object, [...warnings, ...result.warnings]);
+  respondObject(scope, representation, 201, result.object, [...warnings, ...ruleWarnings, ...result.warnings]);
 }
 
 /** PUT of one object (or its status): optimistic concurrency on metadata.resourceVersion. */
@@ -29,15 +29,18 @@ export async function handleUpdate(scope: RequestScope<Updater>): Promise<void> 
   const { object, warnings } = await decodeRequestBody(scope, 'UpdateOptions');
   checkNamespace(scope, object, 'update');
   if (object.metadata.name !== scope.info.name) throw nameMismatch(object, scope);
-  scope.codec.validate(object, scope.info.subresource);
+  if (!scope.codec.hasRules) scope.codec.validate(object, scope.info.subresource);
   const manager = managerName(scope, 'UpdateOptions');
+  let ruleWarnings: string[] = [];
   const track = (current: KubeObject): KubeObject => {
     if (!scope.rest.allowsUnconditionalUpdate) requireResourceVersion(object, scope);
-    const tracked = recordUpdate(scope, toRequestVersion(scope, current), structuredClone(object), manager);
+    const old = toRequestVersion(scope, current);
+    if (scope.codec.hasRules) ruleWarnings = scope.codec.validate(object, scope.info.subresource, old);
+    const tracked = recordUpdate(scope, old, structuredClone(object), manager);
     return scope.codec.toStorage(tracked);
   };
   const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, track, ctx);
-  respondObject(scope, representation, 200, result.object, [...warnings, ...result.warnings]);
+  respondObject(scope, representation, 200, result.object, [...warnings, ...ruleWarnings, ...result.warnings]);
 }
 
 /** PATCH of one object (or its status) with a JSON, merge or strategic merge patch, or server-side apply. */
@@ -57,10 +60,9 @@ export async function handlePatch(scope: RequestScope<Updater & Getter>): Promis
     const versioned = toRequestVersion(scope, current);
     const patched = applyPatch(type, versioned, patchText, scope.codec.version.schema);
     const normalized = scope.codec.normalize(patched, validation);
-    warnings = normalized.warnings;
     const obj = recordUpdate(scope, versioned, normalized.object, manager);
     if (obj.metadata.name !== scope.info.name) throw nameMismatch(obj, scope);
-    scope.codec.validate(obj, scope.info.subresource);
+    warnings = [...normalized.warnings, ...scope.codec.validate(obj, scope.info.subresource, versioned)];
     return scope.codec.toStorage(obj);
   };
   const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, mutate, ctx);

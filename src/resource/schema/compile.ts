@@ -8,6 +8,7 @@ import { validateEmbedded, validateListSetsAndMaps } from './embedded.ts';
 import { compileNode, type SchemaNode, type SchemaObject } from './node.ts';
 import { applyDefaultsNode, pruneObject } from './structural.ts';
 import { validateNode } from './validate.ts';
+import { evaluateValidationRules, hasValidationRules, type RuleOutcome } from './validation-rules.ts';
 
 /** Options of {@link CompiledSchema.validate}. */
 export interface ValidateOptions {
@@ -40,6 +41,15 @@ export interface CompiledSchema {
    * they are ignored, warned about or rejected.
    */
   prune(obj: unknown): string[];
+  /**
+   * Evaluates the schema's `x-kubernetes-validations` over the whole object (`old`: the stored
+   * object on update, undefined on create): errors worded as kube-apiserver's CEL validator, and
+   * warnings for failures ratcheted on unchanged values. Call it only when {@link validate} found
+   * no blocking error (see {@link hasRules}).
+   */
+  validateRules(obj: unknown, old: unknown): RuleOutcome;
+  /** Whether any schema node has `x-kubernetes-validations`. */
+  readonly hasRules: boolean;
   /** The compiled root node (root apiVersion/kind/metadata removed). */
   readonly root: SchemaNode;
 }
@@ -79,7 +89,8 @@ function validateWith(root: SchemaNode, value: unknown, opts: ValidateOptions | 
  * enum/const, format, minimum/maximum (+exclusive), multipleOf, minLength/maxLength, pattern,
  * minItems/maxItems, uniqueItems, minProperties/maxProperties, allOf/anyOf/oneOf/not, nullable,
  * default, x-kubernetes-preserve-unknown-fields, -int-or-string, -embedded-resource,
- * -list-type, -list-map-keys (other x-kubernetes-* keys, e.g. patch strategies, pass through).
+ * -list-type, -list-map-keys, -map-type, -validations (CEL rules, compiled here: a rule that does
+ * not compile throws) (other x-kubernetes-* keys, e.g. patch strategies, pass through).
  * TypeBox's `[T, null]` unions become nullable, literal unions become enums, `Record` becomes
  * additionalProperties, and `additionalProperties: false` means "unknown fields are pruned".
  * Throws an Error naming the schema path for unsupported keywords ($ref, if/then, ...).
@@ -96,6 +107,8 @@ export function compileSchema(schema: SchemaObject): CompiledSchema {
     validate: (value, opts) => validateWith(root, value, opts),
     applyDefaults: (obj) => applyDefaultsNode(obj, root, true),
     prune: (obj) => pruneObject(obj, root),
+    validateRules: (obj, old) => evaluateValidationRules(root, obj, old),
+    hasRules: hasValidationRules(root),
   };
   cache.set(schema, compiled);
   return compiled;

@@ -6,6 +6,7 @@
  */
 export { compileSchema, type CompiledSchema, type ValidateOptions } from './compile.ts';
 export type { SchemaNode, SchemaObject } from './node.ts';
+export type { RuleOutcome } from './validation-rules.ts';
 export { checkFormat, isSupportedFormat } from './formats.ts';
 export { pruneObjectMeta } from './object-meta-prune.ts';
 export { JsonParseError, MAX_STRICT_ERRORS, findDuplicateFields, parseJsonDetectingDuplicates, type ParsedJson } from './json-parse.ts';

@@ -3,6 +3,7 @@
  * emits) into {@link SchemaNode}s, the form the validator, defaulter and pruner walk.
  */
 import { isSupportedFormat } from './formats.ts';
+import { compileValidationRules, type ValidationRule } from './validation-rule.ts';
 
 /** A JSON Schema object, e.g. a CRD's `openAPIV3Schema` or a TypeBox schema. */
 export type SchemaObject = Record<string, unknown>;
@@ -45,6 +46,10 @@ export interface SchemaNode {
   embeddedResource: boolean;
   listType: string;
   listMapKeys: string[];
+  /** `x-kubernetes-map-type` as written ('' when absent, i.e. granular). */
+  mapType: string;
+  /** `x-kubernetes-validations`, compiled. */
+  validations: ValidationRule[];
 }
 
 const UNSUPPORTED = ['$ref', '$defs', 'definitions', 'dependencies', 'dependentRequired', 'dependentSchemas', 'if', 'then',
@@ -171,7 +176,7 @@ function emptyNode(): SchemaNode {
     types: [], nullable: false, format: '', properties: null, required: [], additional: null, additionalAny: false,
     items: null, enumValues: null, exclusiveMinimum: false, exclusiveMaximum: false, pattern: null, patternSource: '',
     uniqueItems: false, allOf: [], anyOf: [], oneOf: [], not: null, hasDefault: false, default: undefined,
-    preserveUnknownFields: false, embeddedResource: false, listType: '', listMapKeys: [],
+    preserveUnknownFields: false, embeddedResource: false, listType: '', listMapKeys: [], mapType: '', validations: [],
   };
 }
 
@@ -202,6 +207,8 @@ export function compileNode(raw: unknown, path = ''): SchemaNode {
   node.embeddedResource = s['x-kubernetes-embedded-resource'] === true;
   node.listType = typeof s['x-kubernetes-list-type'] === 'string' ? (s['x-kubernetes-list-type'] as string) : '';
   node.listMapKeys = Array.isArray(s['x-kubernetes-list-map-keys']) ? (s['x-kubernetes-list-map-keys'] as string[]) : [];
+  node.mapType = typeof s['x-kubernetes-map-type'] === 'string' ? (s['x-kubernetes-map-type'] as string) : '';
+  node.validations = compileValidationRules(s['x-kubernetes-validations'], `${path}.x-kubernetes-validations`, fail);
   compileChildren(s, node, path);
   return node;
 }
