@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
 import { defineResource } from '../resource/define-resource.ts';
 import { startApiTestServer } from '../testing/api-test-server.ts';
@@ -79,6 +80,26 @@ describe('server filters', () => {
       assert.match(text, /apiserver_current_inflight_requests\{request_kind="readOnly"\} 1/);
       assert.match(text, /apiserver_storage_objects\{resource="widgets.test.extapi.dev"\} 1/);
       assert.match(text, /apiserver_registered_watchers/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('while draining, HTTP/1.1 responses say Connection: close so that clients move on before the listener closes', async () => {
+    const t = await startApiTestServer([widgets]);
+    const url = new URL(t.url);
+    const connectionHeader = () => new Promise<string | undefined>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/livez', agent: new HttpAgent({ keepAlive: true }) }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.headers.connection));
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    try {
+      assert.equal(await connectionHeader(), 'keep-alive');
+      t.server.drain();
+      assert.equal(await connectionHeader(), 'close');
     } finally {
       await t.close();
     }

@@ -109,6 +109,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     { name: 'shutdown', check: () => { if (draining) throw new Error('server is shutting down'); } },
   ];
   const handler = (req: HttpRequest, res: HttpResponse) => {
+    // draining: an HTTP/1.1 client is told to open its next request elsewhere (no keep-alive race at close)
+    if (draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal }).catch((err) => writeError(res, err, log));
   };
   const limits = { ...CONNECTION_LIMITS, ...options.connectionLimits };
@@ -118,7 +120,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   // Every request in flight listens on it (and stops listening when it ends): no fixed bound.
   setMaxListeners(0, shutdown.signal);
   const sessions = new Set<Http2Session>();
-  server.on('session', (session: Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    trackOpenStreams(session);
+  });
   return {
     listen: (port, host) => new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -129,16 +135,44 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   };
 }
 
+const OPEN_STREAMS = Symbol('openStreams');
+type CountedSession = Http2Session & { [OPEN_STREAMS]?: number };
+
+/** Counts the streams of an HTTP/2 session that are still open ({@link goAwayWhenIdle}). */
+function trackOpenStreams(session: CountedSession): void {
+  session[OPEN_STREAMS] = 0;
+  session.on('stream', (stream) => {
+    session[OPEN_STREAMS] = (session[OPEN_STREAMS] ?? 0) + 1;
+    stream.once('close', () => { session[OPEN_STREAMS] = (session[OPEN_STREAMS] ?? 1) - 1; });
+  });
+}
+
+/**
+ * Sends the session's GOAWAY at a moment it has no open stream, or after `maxWaitMs` anyway. A
+ * client such as kube-aggregator's proxy cannot retry a request whose body it has started to
+ * send when a GOAWAY refuses it, so a GOAWAY sent while requests flow would fail the requests
+ * racing with it; at an idle moment only a request sent within that very round trip can race.
+ */
+function goAwayWhenIdle(session: CountedSession, maxWaitMs: number): void {
+  const deadline = Date.now() + maxWaitMs;
+  const poll = (): void => {
+    if (session.closed || session.destroyed) return;
+    if ((session[OPEN_STREAMS] ?? 0) === 0 || Date.now() >= deadline) { session.close(); return; }
+    setTimeout(poll, 2).unref();
+  };
+  poll();
+}
+
 /**
  * Stops accepting connections, ends watches (their streams close cleanly), lets in-flight
- * requests finish (HTTP/2 sessions get a GOAWAY), and after `graceMs` closes what is left.
+ * requests finish (HTTP/2 sessions get a GOAWAY once idle), and after `graceMs` closes what is left.
  */
 function closeGracefully(server: HttpServer | Http2SecureServer, shutdown: AbortController, sessions: Set<Http2Session>, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     shutdown.abort();
     const idle = setInterval(() => (server as HttpServer).closeIdleConnections?.(), 50);
     server.close(() => { clearInterval(idle); resolve(); });
-    for (const session of sessions) session.close();
+    for (const session of sessions) goAwayWhenIdle(session, graceMs / 2);
     (server as HttpServer).closeIdleConnections?.();
     const timer = setTimeout(() => {
       clearInterval(idle);

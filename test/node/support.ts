@@ -44,8 +44,13 @@ export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: 
   const path = `/apis/wardle.example.com/v1beta1/namespaces/${namespace}/flunders`;
   let stopped = false;
   const run = async (args: string[], input?: string): Promise<void> => {
-    const r = await cp.kubectl(args, { timeoutMs: 30_000, input });
-    if (r.code !== 0) throw new Error(`kubectl ${args.slice(0, 2).join(' ')}: ${r.stderr.trim()}`);
+    // -v=8: a failure reports the response body (kubectl shows a plain-text 503 only generically)
+    const r = await cp.kubectl([...args, '-v=8'], { timeoutMs: 30_000, input });
+    if (r.code !== 0) {
+      const body = /Response Body: (.*)/.exec(r.stderr)?.[1] ?? '';
+      const last = r.stderr.trim().split('\n').at(-1) ?? '';
+      throw new Error(`kubectl ${args.slice(0, 2).join(' ')}: ${last}${body ? ` (response body: ${body.slice(0, 300)})` : ''}`);
+    }
   };
   const read = () => run(['get', '--raw', path]);
   const write = async (): Promise<void> => {

@@ -5,18 +5,20 @@
  * after deploy, embedded storage on a PersistentVolume surviving a pod deletion, `certs rotate`
  * through the kubelet-updated Secret with no failed request, garbage collection of Flunders owned
  * by a ConfigMap and of a Flunder owner's dependents (Foreground, Orphan), doctor naming
- * in-cluster faults, namespace deletion through the aggregator, and a teardown that leaves
- * nothing behind. Needs root (CI runs as root); one node cluster per file.
+ * in-cluster faults, namespace deletion through the aggregator, `--storage etcd` with 2 replicas
+ * rolling-restarted under read/write load against an etcd with client TLS on the node's bridge,
+ * and a teardown that leaves nothing behind. Needs root (CI runs as root); one node cluster per file.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExtapi, type ExtapiRun } from '../../src/cli/testing/e2e-support.ts';
 import { startNodeCluster, type NodeCluster } from '../../src/testing/node/node-cluster.ts';
 import { buildWardleImage, type BuiltImage } from '../../src/testing/node/wardle-image.ts';
+import { startEtcd, type EtcdCluster } from '../etcd/etcd-process.ts';
 import { kubectlJson, leftoversUnderHostLock, makeKubectl, pemToDer, servedCertificate, startLoad, waitUntil } from './support.ts';
 
 const ns = 'wardle';
@@ -25,6 +27,7 @@ let cluster: NodeCluster;
 let image: BuiltImage;
 let work: string;
 let kubectl: ReturnType<typeof makeKubectl>;
+let etcd: EtcdCluster | undefined;
 
 async function extapi(args: string[], expectCode = 0): Promise<ExtapiRun> {
   const local = args[0] === 'certs' && args[1] !== 'rotate';
@@ -69,6 +72,7 @@ before(async () => {
 });
 
 after(async () => {
+  await etcd?.destroy();
   await cluster?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -334,6 +338,46 @@ test('namespace deletion: completes through the aggregator; blocked with the ser
   assert.match(redeploy.stdout, /namespace wardle is being deleted; waiting for the deletion to finish/);
   assert.doesNotMatch(redeploy.stdout + redeploy.stderr, /ask a cluster admin|for this permission|these permissions/i);
   assert.match(redeploy.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
+});
+
+test('--storage etcd with 2 replicas: a rolling restart with 0 failed reads or writes through the aggregator', async () => {
+  // an etcd that pods reach: client TLS with client certificates on the node's bridge address
+  etcd = await startEtcd(1, { tls: true, clientHost: cluster.node.network.gateway });
+  const tls = etcd.clientTls!;
+  const etcdNs = 'wardle-etcd';
+  const files = join(work, 'etcd-client');
+  mkdirSync(files, { recursive: true });
+  for (const [file, pem] of [['ca.crt', tls.caPem], ['tls.crt', tls.certPem], ['tls.key', tls.keyPem]]) writeFileSync(join(files, file), pem);
+  await kubectl(['create', 'namespace', etcdNs]);
+  await kubectl(['-n', etcdNs, 'create', 'secret', 'generic', 'etcd-client', `--from-file=${files}`]);
+  const etcdCerts = join(work, 'certs-etcd');
+  await extapi(['certs', '-n', etcdNs, '--cert-dir', etcdCerts]);
+  const r = await extapi(['deploy', '-n', etcdNs, '--image', IMAGE, '--cert-dir', etcdCerts, '--timeout', '240s',
+    '--storage', 'etcd', '--etcd-servers', etcd.endpoints[0], '--etcd-secret', 'etcd-client']);
+  assert.match(r.stdout, new RegExp(`Deployment ${etcdNs}/api available — [12]/2 replicas available`));
+  assert.match(r.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
+  // deploy returns at the first available replica; the restart starts from both
+  await kubectl(['-n', etcdNs, 'rollout', 'status', 'deployment/api', '--timeout=300s']);
+  const podsOf = async () => (await kubectlJson(kubectl, ['-n', etcdNs, 'get', 'pods', '-l', 'app.kubernetes.io/name=api'])).items as any[];
+  const before = (await podsOf()).map((p) => p.metadata.name).sort();
+  assert.equal(before.length, 2);
+
+  const load = startLoad(cluster, etcdNs, { writes: true });
+  await new Promise((r) => setTimeout(r, 3000));
+  await kubectl(['-n', etcdNs, 'rollout', 'restart', 'deployment/api']);
+  await kubectl(['-n', etcdNs, 'rollout', 'status', 'deployment/api', '--timeout=300s']);
+  // the replaced pods are gone (their shutdown delay included) before the load stops
+  await waitUntil('the old pods to be gone', 120_000, async () => (await podsOf()).every((p) => !before.includes(p.metadata.name)));
+  await new Promise((r) => setTimeout(r, 3000));
+  const result = await load.stop();
+  process.stderr.write(`[node-e2e] rolling restart on etcd: ${result.ok} requests through the aggregator (${result.created.length} creates), ${result.failed} failed\n`);
+  const after = await podsOf();
+  assert.equal(after.filter((p) => p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length, 2);
+  assert.ok(result.ok > 30 && result.created.length > 5, `only ${result.ok} requests, ${result.created.length} creates`);
+  assert.equal(result.failed, 0, result.errors.join('\n'));
+  // every acknowledged create is in etcd, read back through the aggregator from the new pods
+  const listed = new Set((await kubectlJson(kubectl, ['-n', etcdNs, 'get', 'flunders'])).items.map((f: any) => f.metadata.name));
+  assert.deepEqual(result.created.filter((n) => !listed.has(n)), []);
 });
 
 test('teardown stops every process and leaves no mount, cgroup, bridge, nft table, route or changed sysctl', async () => {

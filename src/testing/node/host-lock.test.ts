@@ -19,7 +19,7 @@ test('the node host lock: a second cluster waits (saying so) until the first rel
     assert.match(said.join('\n'), /waiting for another node cluster to finish \(host-wide lock .*node\.lock\)/);
     await assert.rejects(acquireNodeHostLock({ lockFile, timeoutMs: 1000 }), /another node cluster held .*node\.lock for more than 1 s; stop it/);
     await first.release();
-    assert.equal(isAlive(first.pid), false);
+    assert.equal(isAlive(first.pid), false, 'released: the holder is gone and reaped');
     const held = await second;
     assert.equal(secondHeld, true);
     await held.release();

@@ -70,13 +70,28 @@ export async function acquireNodeHostLock(opts: HostLockOptions = {}): Promise<H
   }
   holder.stdout.destroy();
   holder.removeAllListeners('exit');
+  // our child: released means reaped too (a zombie would still look alive to kill(pid, 0))
+  const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+  ownHolders.set(pid, { exited, ref: () => holder.ref() });
   holder.unref();
   return { pid, release: () => releaseNodeHostLock(pid) };
 }
 
+/** Holders started by this process, with their exit (reaped) promise. */
+const ownHolders = new Map<number, { exited: Promise<void>; ref(): void }>();
+
 /** Stops the holder process group `pid` (from a {@link HostLock}); resolves once it is gone. */
 export async function releaseNodeHostLock(pid: number): Promise<void> {
+  const own = ownHolders.get(pid);
+  ownHolders.delete(pid);
   if (!killGroup(pid, 'SIGKILL')) return;
+  if (own) {
+    own.ref(); // keep the event loop alive until the exit is reaped
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([own.exited, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    clearTimeout(timer);
+    return;
+  }
   const deadline = Date.now() + 10_000;
   while (isAlive(-pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
