@@ -12,7 +12,7 @@
  * written `state.json` (afterwards the owner-death watchdog tears the cluster down, lock included).
  */
 import { spawn } from 'node:child_process';
-import { isAlive, killGroup } from '../processes.ts';
+import { commandLineIncludes, isAlive, killGroup } from '../processes.ts';
 
 /** The host-wide lock file of node clusters (`EXTAPI_NODE_HOST_LOCK` overrides it). */
 export const NODE_HOST_LOCK = process.env.EXTAPI_NODE_HOST_LOCK ?? '/run/lock/extapi-node-host.lock';
@@ -80,11 +80,20 @@ export async function acquireNodeHostLock(opts: HostLockOptions = {}): Promise<H
 /** Holders started by this process, with their exit (reaped) promise. */
 const ownHolders = new Map<number, { exited: Promise<void>; ref(): void }>();
 
+/**
+ * Releases the lock a cluster recorded: a holder this process started (it may have exited by
+ * itself once the cluster directory went, and must still be reaped), or one whose command line
+ * names the cluster directory `dir` (never a reused PID).
+ */
+export async function releaseRecordedHostLock(pid: number, dir: string): Promise<void> {
+  if (ownHolders.has(pid) || (isAlive(pid) && commandLineIncludes(pid, dir))) await releaseNodeHostLock(pid);
+}
+
 /** Stops the holder process group `pid` (from a {@link HostLock}); resolves once it is gone. */
 export async function releaseNodeHostLock(pid: number): Promise<void> {
   const own = ownHolders.get(pid);
   ownHolders.delete(pid);
-  if (!killGroup(pid, 'SIGKILL')) return;
+  const signalled = killGroup(pid, 'SIGKILL');
   if (own) {
     own.ref(); // keep the event loop alive until the exit is reaped
     let timer: NodeJS.Timeout | undefined;
@@ -92,6 +101,7 @@ export async function releaseNodeHostLock(pid: number): Promise<void> {
     clearTimeout(timer);
     return;
   }
+  if (!signalled) return;
   const deadline = Date.now() + 10_000;
   while (isAlive(-pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }

@@ -14,7 +14,7 @@ import {
   tryHost, unmountUnder,
 } from './host.ts';
 import { removeNodeNetwork } from './network.ts';
-import { releaseNodeHostLock } from './host-lock.ts';
+import { releaseRecordedHostLock } from './host-lock.ts';
 import { HOST_LOCK_PID, type NodeState } from './node-state.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +80,7 @@ export async function teardownNodeCluster(state: ControlPlaneState & { node: Nod
   if (!opts.keepDir) removeDir(state.dir);
   // last: the host is clean, the next node cluster may start
   const lockPid = node.pids[HOST_LOCK_PID];
-  if (lockPid && isAlive(lockPid) && commandLineIncludes(lockPid, state.dir)) await releaseNodeHostLock(lockPid);
+  if (lockPid) await releaseRecordedHostLock(lockPid, state.dir);
 }
 
 /** What a node cluster left on the host (empty after a clean teardown). */
