@@ -23,7 +23,7 @@ const v1alpha1FlunderSchema = {
       type: 'object',
       properties: {
         reference: { type: 'string', description: 'A name of another flunder or fischer, depending on the reference type.' },
-        referenceType: { type: 'string', description: 'The reference type.' },
+        referenceType: { type: 'string', description: 'The reference type, defaults to "Flunder" if reference is set.' },
         ...replicasField,
       },
     },
@@ -31,20 +31,23 @@ const v1alpha1FlunderSchema = {
   },
 };
 
+/** The descriptions are sample-apiserver's (its OpenAPI, from the Go doc comments). */
 const v1beta1FlunderSchema = {
   type: 'object',
+  description: 'Flunder is an example type with a spec and a status.',
   properties: {
     ...metaFields,
     spec: {
       type: 'object',
+      description: 'FlunderSpec is the specification of a Flunder.',
       properties: {
         flunderReference: { type: 'string', description: 'A name of another flunder, mutually exclusive to the FischerReference.' },
         fischerReference: { type: 'string', description: 'A name of a fischer, mutually exclusive to the FlunderReference.' },
-        referenceType: { type: 'string', description: 'The reference type, defaults to "Flunder" if either reference is set.' },
+        referenceType: { type: 'string', description: 'The reference type.' },
         ...replicasField,
       },
     },
-    status: flunderStatus,
+    status: { ...flunderStatus, description: 'FlunderStatus is the status of a Flunder.' },
   },
 };
 
@@ -55,6 +58,8 @@ const v1beta1FlunderSchema = {
 function deprecatedAsUpstream(kind: string) {
   return { deprecated: true, deprecationWarning: `${WARDLE_GROUP}/v1alpha1 ${kind} is deprecated in v1.3+, unavailable in v1.10+` } as const;
 }
+
+const FLUNDER_LIST_DESCRIPTION = 'FlunderList is a list of Flunder objects.';
 
 type Spec = Record<string, string | undefined> & { replicas?: number };
 
@@ -160,10 +165,10 @@ export const flunders = defineResource({
   },
   selectableFields: ['spec.referenceType'],
   versions: [
-    { name: 'v1beta1', storage: true, schema: v1beta1FlunderSchema, printerColumns: [...printerColumns,
+    { name: 'v1beta1', storage: true, schema: v1beta1FlunderSchema, listDescription: FLUNDER_LIST_DESCRIPTION, printerColumns: [...printerColumns,
       { name: 'Flunder-Reference', type: 'string', jsonPath: '.spec.flunderReference', priority: 1 },
       { name: 'Fischer-Reference', type: 'string', jsonPath: '.spec.fischerReference', priority: 1 }] },
-    { name: 'v1alpha1', schema: v1alpha1FlunderSchema, toStorage: alphaToBeta, fromStorage: betaToAlpha, ...deprecatedAsUpstream('Flunder'),
+    { name: 'v1alpha1', schema: v1alpha1FlunderSchema, listDescription: FLUNDER_LIST_DESCRIPTION, toStorage: alphaToBeta, fromStorage: betaToAlpha, ...deprecatedAsUpstream('Flunder'),
       printerColumns: [...printerColumns, { name: 'Reference', type: 'string', jsonPath: '.spec.reference', priority: 1 }] },
   ],
 });
@@ -173,8 +178,9 @@ export const fischers = defineResource({
   group: WARDLE_GROUP, kind: 'Fischer', plural: 'fischers', singular: 'fischer', namespaced: false, shortNames: ['fi'], categories: ['wardle'],
   versions: [{
     name: 'v1alpha1', storage: true, ...deprecatedAsUpstream('Fischer'),
-    schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' } } },
+    schema: { type: 'object', properties: { ...metaFields, disallowedFlunders: { type: 'array', description: 'DisallowedFlunders holds a list of Flunder.Names that are disallowed.', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' } } },
     printerColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+    listDescription: 'FischerList is a list of Fischer objects.',
   }],
 });
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../apimachinery/types.ts';
-import { badRequest, invalid, type FieldError } from '../errors/status-error.ts';
+import { badRequest, invalid, type FieldError, type StatusError } from '../errors/status-error.ts';
 import type { Resource, VersionDefinition } from '../resource/define-resource.ts';
 import {
   applyFieldValidation, compileSchema, fieldValidationValueError, JsonParseError, malformedBodyError,
@@ -66,8 +66,11 @@ export class VersionCodec {
     return this.normalize(obj, validation, duplicateFields);
   }
 
-  /** Applies pruning (per `validation`), defaults and metadata shape checks to a decoded object. */
-  normalize(obj: KubeObject, validation: FieldValidation, duplicateFields: string[] = []): { object: KubeObject; warnings: string[] } {
+  /**
+   * Applies pruning (per `validation`), defaults and metadata shape checks to a decoded object.
+   * Under Strict, problems answer 400 BadRequest, or what `strictError` makes of them (a patch answers 422).
+   */
+  normalize(obj: KubeObject, validation: FieldValidation, duplicateFields: string[] = [], strictError?: (problems: string[]) => StatusError): { object: KubeObject; warnings: string[] } {
     obj.apiVersion = this.apiVersion;
     obj.kind = this.resource.kind;
     const typeError = objectMetaTypeError(obj.metadata);
@@ -77,7 +80,7 @@ export class VersionCodec {
     dropEmptyMetadata(obj);
     const problems = strictDecodingProblems(duplicateFields, unknown);
     const outcome = applyFieldValidation(validation, problems, this.resource.kind, this.version.name);
-    if (outcome.error) throw outcome.error;
+    if (outcome.error) throw strictError ? strictError(problems) : outcome.error;
     this.schema.applyDefaults(obj);
     return { object: obj, warnings: outcome.warnings };
   }

@@ -45,6 +45,8 @@ export interface VersionDefinition<S extends object = JsonSchema> {
   /** The warning of a deprecated version; default: kube-apiserver's text for a CRD (see deprecationWarning). */
   deprecationWarning?: string;
   printerColumns?: readonly PrinterColumn[];
+  /** The OpenAPI description of the list kind (default, as kube-apiserver writes it for a CRD: `<ListKind> is a list of <Kind>`). */
+  listDescription?: string;
   /** Converts an object of this version to the storage version (omit on the storage version). */
   toStorage?: (obj: ObjectOf<S>) => KubeObject;
   /** Converts a storage-version object to this version (omit on the storage version). */

@@ -69,6 +69,24 @@ describe('server filters', () => {
     }
   });
 
+  it('?timeout= shortens the request timeout (a Go duration), and a malformed one is 400 as kube-apiserver words it', async () => {
+    const server = createApiServer({ resources: [slowResource(400)], storage: createMemoryStorage(), authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, requestTimeoutMs: 60_000, log: () => undefined });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const post = (query: string, name: string) => fetch(`http://127.0.0.1:${port}/apis/slow.extapi.dev/v1/namespaces/default/slows${query}`, { method: 'POST', body: JSON.stringify({ metadata: { name } }), headers: { 'content-type': 'application/json' } });
+    try {
+      const short = await post('?timeout=100ms', 'a');
+      assert.equal(short.status, 504);
+      assert.equal(((await short.json()) as { reason: string }).reason, 'Timeout');
+      const bad = await post('?timeout=abc', 'b');
+      assert.equal(bad.status, 400);
+      assert.deepEqual(await bad.json().then((b: any) => [b.reason, b.message]), ['BadRequest', 'invalid timeout specified in the request URL - time: invalid duration "abc"']);
+      assert.equal((await post('?timeout=0s', 'c')).status, 201, 'zero means the server\'s limit');
+      assert.equal((await post('?timeout=2m', 'd')).status, 201);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exposes kube-apiserver metric names on /metrics', async () => {
     const t = await startApiTestServer([widgets]);
     try {

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
 import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
 import { armRequestDeadline, resetWhenStalled } from '../filters/deadline.ts';
+import { versionInfo } from './version-info.ts';
+import { requestDeadlineMs } from '../filters/request-timeout.ts';
 import { applyConnectionLimits, CONNECTION_LIMITS, HTTP2_SETTINGS, type ConnectionLimits } from './connection-limits.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { parseRequestInfo, type RequestInfo } from '../endpoints/request-info.ts';
@@ -66,6 +68,7 @@ export interface ApiServerOptions extends ServingLimits {
   admission?: AdmissionPlugin[];
   /** Records requests as its audit policy says (see src/audit); none when omitted. */
   audit?: Auditor;
+  /** Fields of `/version` (version.Info) to stamp over extapi's defaults, e.g. gitVersion, gitCommit, buildDate. */
   version?: Record<string, string>;
   log?: (msg: string) => void;
 }
@@ -227,7 +230,7 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
   const longRunning = isLongRunning(info) || ctx.api.isConnect(info);
-  if (!longRunning) armRequestDeadline(req, res, timeoutMs, ctx.log);
+  if (!longRunning) armRequestDeadline(req, res, requestDeadlineMs(url.searchParams.get('timeout'), timeoutMs), ctx.log);
   else resetWhenStalled(res, timeoutMs);
   const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);
   const user = await authenticate(req, ctx, alwaysAllowed).catch((err: unknown) => {
@@ -313,7 +316,7 @@ async function serveNonResource(req: HttpRequest, res: HttpResponse, url: URL, c
     return true;
   }
   if (path === '/version') {
-    writeObject(res, 200, ctx.version ?? { major: '0', minor: '1', gitVersion: 'v0.1.0-extapi', platform: `${process.platform}/${process.arch}` });
+    writeObject(res, 200, versionInfo(ctx.version));
     return true;
   }
   return false;

@@ -167,6 +167,52 @@ describe('wardle subresources behind the aggregator, compared with a CRD', () =>
     assert.ok(ours.components.schemas['io.k8s.api.autoscaling.v1.Scale']);
   });
 
+  it('OpenAPI operationIds and tags follow kube-apiserver\'s naming for the CRD (generated clients name methods after them)', async () => {
+    const naming = async (group: string) => {
+      const doc = JSON.parse((await cp.kubectl(['get', '--raw', `/openapi/v3/apis/${group}/v1beta1`])).stdout);
+      const camel = group.split('.').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+      const out: Record<string, unknown> = {};
+      for (const [path, item] of Object.entries<any>(doc.paths)) {
+        if (!/\/flunders(\/\{name\}(\/(status|scale))?)?$/.test(path)) continue;
+        for (const method of ['get', 'put', 'post', 'delete', 'patch']) {
+          const op = item[method];
+          if (op) out[`${path.replace(group, '<group>')} ${method}`] = { id: op.operationId.replace(camel, '<Group>'), tags: op.tags.map((t: string) => t.replace(camel[0].toLowerCase() + camel.slice(1), '<group>')) };
+        }
+      }
+      return out;
+    };
+    const ours = await naming('wardle.example.com');
+    assert.deepEqual(ours, await naming(ORACLE));
+    assert.deepEqual(ours['/apis/<group>/v1beta1/namespaces/{namespace}/flunders delete'], { id: 'delete<Group>V1beta1CollectionNamespacedFlunder', tags: ['<group>_v1beta1'] });
+    assert.equal(Object.keys(ours).length, 14);
+  });
+
+  it('fieldValidation=Strict: unknown fields listed in the CRD\'s order (create), and a strict merge patch is 422 Invalid on "patch" (as for the CRD)', async () => {
+    const admin = { ca: cp.caPem, cert: pki['admin.crt'], key: pki['admin.key'] };
+    const call = (base: string, group: string, method: string, path: string, body: unknown, type = 'application/json') => directCall(`${cp.url}${base}${path}`, { ...admin, method, body, headers: { 'content-type': type } })
+      .then((r) => ({ status: r.status, reason: r.body?.reason, message: String(r.body?.message ?? '').replaceAll(group, '<group>'), causes: r.body?.details?.causes, warning: r.headers.warning }));
+    const answers = async (base: string, group: string) => {
+      const body = { apiVersion: `${group}/v1beta1`, kind: 'Flunder', metadata: { name: 'strict' }, spec: { flunderReference: 'x', referenceType: 'Flunder', zeta: 1, alpha: 2 }, extra: true };
+      const created = await call(base, group, 'POST', '?fieldValidation=Strict', body);
+      const warned = await call(base, group, 'POST', '?fieldValidation=Warn', body);
+      assert.equal(warned.status, 201, JSON.stringify(warned));
+      const patched = await call(base, group, 'PATCH', '/strict?fieldValidation=Strict', { spec: { bogus: 2 } }, 'application/merge-patch+json');
+      await call(base, group, 'DELETE', '/strict', undefined);
+      const embedded = /Invalid value: ("(?:[^"\\]|\\.)*")/.exec(patched.message)?.[1];
+      assert.ok(embedded, patched.message);
+      const object = JSON.parse(JSON.parse(embedded));
+      return {
+        created, warned: { status: warned.status, warning: warned.warning },
+        patched: { status: patched.status, reason: patched.reason, message: patched.message.replace(embedded, '<object>'), cause: { ...patched.causes?.[0], message: patched.causes?.[0]?.message.replaceAll(group, '<group>').replace(embedded, '<object>') }, spec: object.spec, kind: object.kind },
+      };
+    };
+    const ours = await answers(OURS, 'wardle.example.com');
+    assert.deepEqual(ours, await answers(THEIRS, ORACLE));
+    assert.equal(ours.created.message, 'Flunder in version "v1beta1" cannot be handled as a Flunder: strict decoding error: unknown field "extra", unknown field "spec.alpha", unknown field "spec.zeta"');
+    assert.deepEqual([ours.patched.status, ours.patched.reason, ours.patched.message], [422, 'Invalid', ' "" is invalid: patch: Invalid value: <object>: strict decoding error: unknown field "spec.bogus"']);
+    assert.deepEqual(ours.patched.spec, { bogus: 2, flunderReference: 'x', referenceType: 'Flunder' });
+  });
+
   it('flunders/log streams with ?follow=true until the client leaves', async () => {
     const once = await cp.kubectl(['get', '--raw', `${OURS}/scaled/log`]);
     assert.equal(once.code, 0, once.stderr);

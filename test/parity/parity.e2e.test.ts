@@ -16,9 +16,9 @@ import { KNOWN_DIFFERENCES } from './known-differences.ts';
 import { renderDifferencesSection, replaceSection } from './render-doc.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 import { setUpParity, type ParityEnvironment } from './support/environment.ts';
-import { classify, describeDifference } from './support/known.ts';
+import { classify, describeDifference, validateKnownDifferences } from './support/known.ts';
 import { compare, record, recordBoth } from './support/runner.ts';
-import type { Difference, Observation, Via } from './support/scenario.ts';
+import { absoluteFailures, type Difference, type Observation, type Via } from './support/scenario.ts';
 
 const RUN_ID = Math.random().toString(36).slice(2, 7);
 const used = new Set<string>();
@@ -26,6 +26,8 @@ const report: Array<{ scenario: string; via: Via; go: Observation[]; ts: Observa
 
 function check(scenario: string, via: Via, go: Observation[], ts: Observation[], differences: Difference[]): void {
   report.push({ scenario, via, go, ts, differences });
+  const failures = [...absoluteFailures('go', go), ...absoluteFailures('ts', ts)];
+  assert.deepEqual(failures, [], 'steps that failed on their own (a failure on both servers is not a match)');
   const { unexplained, used: hits } = classify(differences, KNOWN_DIFFERENCES);
   for (const id of hits) used.add(id);
   assert.equal(unexplained.length, 0, `undocumented differences (fix them, or add them to test/parity/known-differences.ts):\n${unexplained.map(describeDifference).join('\n')}`);
@@ -74,13 +76,17 @@ describe('parity with sample-apiserver, through the aggregator (one server regis
 });
 
 describe('the documented differences', () => {
+  it('name JSON paths, never whole steps', () => {
+    assert.deepEqual(validateKnownDifferences(KNOWN_DIFFERENCES), []);
+  });
+
   it('every entry of known-differences.ts still matches an observed difference', () => {
     const stale = KNOWN_DIFFERENCES.filter((k) => !used.has(k.id)).map((k) => k.id);
-    assert.deepEqual(stale, [], 'these differences no longer occur: delete them from test/parity/known-differences.ts and run `npx tsx test/parity/render-doc.ts`');
+    assert.deepEqual(stale, [], 'these differences no longer occur: delete them from test/parity/known-differences.ts and run `node --import tsx test/parity/render-doc.ts`');
   });
 
   it('docs/parity.md renders exactly that list', async () => {
     const doc = await readFile(`${REPO_ROOT}/docs/parity.md`, 'utf8');
-    assert.equal(doc, replaceSection(doc, renderDifferencesSection(KNOWN_DIFFERENCES)), 'run `npx tsx test/parity/render-doc.ts` to update docs/parity.md');
+    assert.equal(doc, replaceSection(doc, renderDifferencesSection(KNOWN_DIFFERENCES)), 'run `node --import tsx test/parity/render-doc.ts` to update docs/parity.md');
   });
 });

@@ -5,6 +5,8 @@ import { readBody, writeObject } from '../http.ts';
 import { bodyType, negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type OptionsKind, type RequestScope } from '../scope.ts';
 import { applyPatch } from './patch.ts';
+import { decodePatchStrictly, goValueString, strictPatchError } from '../patch-decoding.ts';
+import { goJson } from '../../apimachinery/validation/go-format.ts';
 import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
 import { handleApply } from './apply.ts';
 import { managerName, recordUpdate } from '../field-managers.ts';
@@ -55,11 +57,14 @@ export async function handlePatch(scope: RequestScope<Updater & Getter>): Promis
   const manager = managerName(scope, 'PatchOptions');
   const validation = parseFieldValidation(scope.query.get('fieldValidation'), 'PatchOptions');
   const patchText = (await readBody(scope.req)).toString('utf8');
+  const patchDuplicates = validation === 'Ignore' ? [] : decodePatchStrictly(type, patchText);
   let warnings: string[] = [];
   const mutate = (current: KubeObject): KubeObject => {
     const versioned = toRequestVersion(scope, current);
     const patched = applyPatch(type, versioned, patchText, scope.codec.version.schema);
-    const normalized = scope.codec.normalize(patched, validation);
+    const patchedJson = validation === 'Strict' && type !== 'strategic-merge-patch' ? goJson(patched) : '';
+    const shown = () => (type === 'strategic-merge-patch' ? goValueString(JSON.parse(patchText)) : patchedJson);
+    const normalized = scope.codec.normalize(patched, validation, patchDuplicates, (problems) => strictPatchError(shown(), problems));
     const obj = recordUpdate(scope, versioned, normalized.object, manager);
     if (obj.metadata.name !== scope.info.name) throw nameMismatch(obj, scope);
     warnings = [...normalized.warnings, ...scope.codec.validate(obj, scope.info.subresource, versioned)];

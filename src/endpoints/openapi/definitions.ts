@@ -56,6 +56,16 @@ export function metaDefinitions(ref: (name: string) => string): Record<string, J
   };
 }
 
+const MORE_INFO = 'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md';
+
+/** The descriptions kube-apiserver gives the TypeMeta/ObjectMeta/ListMeta fields of a CRD's object and list schemas. */
+export const STANDARD_FIELD_DESCRIPTIONS = {
+  apiVersion: `APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. ${MORE_INFO}#resources`,
+  kind: `Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. ${MORE_INFO}#types-kinds`,
+  metadata: `Standard object's metadata. ${MORE_INFO}#metadata`,
+  listMetadata: `Standard list metadata. ${MORE_INFO}#types-kinds`,
+} as const;
+
 /** The object and list definitions of one resource version, with metadata referring to ObjectMeta. */
 export function resourceDefinitions(resource: Resource, version: VersionDefinition, ref: (name: string) => string): Record<string, JsonSchema> {
   const name = definitionName(resource.group, version.name, resource.kind);
@@ -63,19 +73,20 @@ export function resourceDefinitions(resource: Resource, version: VersionDefiniti
   const schema = structuredClone(version.schema) as { properties?: Record<string, unknown>; description?: string };
   const properties = {
     ...(schema.properties ?? {}),
-    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-    metadata: { allOf: [{ $ref: ref(`${META}.ObjectMeta`) }], default: {}, description: "Standard object's metadata." },
+    apiVersion: { type: 'string', description: STANDARD_FIELD_DESCRIPTIONS.apiVersion },
+    kind: { type: 'string', description: STANDARD_FIELD_DESCRIPTIONS.kind },
+    metadata: { allOf: [{ $ref: ref(`${META}.ObjectMeta`) }], default: {}, description: STANDARD_FIELD_DESCRIPTIONS.metadata },
   };
   const listGvk = [{ group: resource.group, kind: resource.listKind, version: version.name }];
   return {
-    [name]: { ...schema, type: 'object', description: schema.description ?? `${resource.kind} is a ${resource.group} resource.`, properties, 'x-kubernetes-group-version-kind': gvk },
+    [name]: { ...schema, type: 'object', properties, 'x-kubernetes-group-version-kind': gvk },
     [definitionName(resource.group, version.name, resource.listKind)]: {
-      description: `${resource.listKind} is a list of ${resource.kind}`, type: 'object', required: ['items'],
+      description: version.listDescription ?? `${resource.listKind} is a list of ${resource.kind}`, type: 'object', required: ['items'],
       properties: {
-        apiVersion: { type: 'string' }, kind: { type: 'string' },
-        items: { type: 'array', items: { allOf: [{ $ref: ref(name) }], default: {} } },
-        metadata: { allOf: [{ $ref: ref(`${META}.ListMeta`) }], default: {} },
+        apiVersion: { type: 'string', description: STANDARD_FIELD_DESCRIPTIONS.apiVersion },
+        kind: { type: 'string', description: STANDARD_FIELD_DESCRIPTIONS.kind },
+        items: { type: 'array', description: `List of ${resource.plural}. ${MORE_INFO}`, items: { allOf: [{ $ref: ref(name) }], default: {} } },
+        metadata: { allOf: [{ $ref: ref(`${META}.ListMeta`) }], default: {}, description: STANDARD_FIELD_DESCRIPTIONS.listMetadata },
       },
       'x-kubernetes-group-version-kind': listGvk,
     },
@@ -89,7 +100,7 @@ export function subresourceDefinitions(api: ApiResource, ref: (name: string) => 
     if (!sub.kind) continue;
     const { group, version, kind, schema } = sub.kind;
     const name = sub.kind.openApiName ?? definitionName(group, version, kind);
-    const properties = { ...((schema as { properties?: Record<string, unknown> }).properties ?? {}), metadata: { allOf: [{ $ref: ref(`${META}.ObjectMeta`) }], default: {}, description: "Standard object's metadata." } };
+    const properties = { ...((schema as { properties?: Record<string, unknown> }).properties ?? {}), metadata: { allOf: [{ $ref: ref(`${META}.ObjectMeta`) }], default: {}, description: STANDARD_FIELD_DESCRIPTIONS.metadata } };
     out[name] = { ...schema, properties, 'x-kubernetes-group-version-kind': [{ group, kind, version }] };
   }
   return out;

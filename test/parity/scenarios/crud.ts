@@ -1,6 +1,6 @@
 /** Create, get, update, delete, conversion between versions, defaulting, conflicts and BanFlunder. */
 import type { Scenario } from '../support/scenario.ts';
-import { alphaFlunder, betaFlunder, cleanFischers, cleanFlunders, FISCHERS, fischer, flunders } from './fixtures.ts';
+import { alphaFlunder, betaFlunder, outcome, cleanFischers, cleanFlunders, FISCHERS, fischer, flunders } from './fixtures.ts';
 
 /** The write-path scenarios. */
 export const crudScenarios: Scenario[] = [
@@ -8,15 +8,15 @@ export const crudScenarios: Scenario[] = [
     id: 'create-get',
     title: 'create and get a Flunder in v1alpha1, read it in v1beta1; the same the other way round; a Fischer',
     async run(ctx) {
-      await ctx.call('create v1alpha1', { method: 'POST', path: flunders(ctx), body: alphaFlunder('cg-alpha', { reference: 'cg-target', referenceType: 'Flunder' }, { labels: { parity: 'cg' } }) });
-      await ctx.call('get v1alpha1', { path: `${flunders(ctx)}/cg-alpha` });
-      await ctx.call('get as v1beta1', { path: `${flunders(ctx, 'v1beta1')}/cg-alpha` });
-      await ctx.call('create v1beta1', { method: 'POST', path: flunders(ctx, 'v1beta1'), body: betaFlunder('cg-beta', { fischerReference: 'cg-fischer', referenceType: 'Fischer' }, { labels: { parity: 'cg' } }) });
-      await ctx.call('get as v1alpha1', { path: `${flunders(ctx)}/cg-beta` });
-      await ctx.call('create fischer', { method: 'POST', path: FISCHERS, body: fischer(`${ctx.prefix}-cg`, ['a', 'b']) });
-      await ctx.call('get fischer', { path: `${FISCHERS}/${ctx.prefix}-cg` });
-      await ctx.call('create generateName', { method: 'POST', path: flunders(ctx), body: alphaFlunder('', { reference: 'x' }, { name: undefined, generateName: 'cg-gen-', labels: { parity: 'cg' } }) });
-      await ctx.call('create exists', { method: 'POST', path: flunders(ctx), body: alphaFlunder('cg-alpha') });
+      await ctx.call('create v1alpha1', { method: 'POST', path: flunders(ctx), body: alphaFlunder('cg-alpha', { reference: 'cg-target', referenceType: 'Flunder' }, { labels: { parity: 'cg' } }) }, undefined, 201);
+      await ctx.call('get v1alpha1', { path: `${flunders(ctx)}/cg-alpha` }, undefined, 200);
+      await ctx.call('get as v1beta1', { path: `${flunders(ctx, 'v1beta1')}/cg-alpha` }, undefined, 200);
+      await ctx.call('create v1beta1', { method: 'POST', path: flunders(ctx, 'v1beta1'), body: betaFlunder('cg-beta', { fischerReference: 'cg-fischer', referenceType: 'Fischer' }, { labels: { parity: 'cg' } }) }, undefined, 201);
+      await ctx.call('get as v1alpha1', { path: `${flunders(ctx)}/cg-beta` }, undefined, 200);
+      await ctx.call('create fischer', { method: 'POST', path: FISCHERS, body: fischer(`${ctx.prefix}-cg`, ['a', 'b']) }, undefined, 201);
+      await ctx.call('get fischer', { path: `${FISCHERS}/${ctx.prefix}-cg` }, undefined, 200);
+      await ctx.call('create generateName', { method: 'POST', path: flunders(ctx), body: alphaFlunder('', { reference: 'x' }, { name: undefined, generateName: 'cg-gen-', labels: { parity: 'cg' } }) }, undefined, 201);
+      await ctx.call('create exists', { method: 'POST', path: flunders(ctx), body: alphaFlunder('cg-alpha') }, undefined, 409);
       await cleanFlunders(ctx, 'parity=cg');
       await cleanFischers(ctx, [`${ctx.prefix}-cg`]);
     },
@@ -27,8 +27,8 @@ export const crudScenarios: Scenario[] = [
     async run(ctx) {
       await ctx.call('v1alpha1 reference only', { method: 'POST', path: flunders(ctx), body: alphaFlunder('df-a', { reference: 'x' }, { labels: { parity: 'df' } }) });
       await ctx.call('v1alpha1 empty spec', { method: 'POST', path: flunders(ctx), body: alphaFlunder('df-b', {}, { labels: { parity: 'df' } }) });
-      await ctx.call('v1beta1 flunderReference only', { method: 'POST', path: flunders(ctx, 'v1beta1'), body: betaFlunder('df-c', { flunderReference: 'x' }, { labels: { parity: 'df' } }) });
-      await ctx.call('v1alpha1 unknown referenceType', { method: 'POST', path: flunders(ctx), body: alphaFlunder('df-d', { reference: 'x', referenceType: 'Other' }, { labels: { parity: 'df' } }) });
+      await ctx.call('v1beta1 flunderReference only', { method: 'POST', path: flunders(ctx, 'v1beta1'), body: betaFlunder('df-c', { flunderReference: 'x' }, { labels: { parity: 'df' } }) }, outcome);
+      await ctx.call('v1alpha1 unknown referenceType', { method: 'POST', path: flunders(ctx), body: alphaFlunder('df-d', { reference: 'x', referenceType: 'Other' }, { labels: { parity: 'df' } }) }, outcome);
       await ctx.call('v1alpha1 Fischer type without reference', { method: 'POST', path: flunders(ctx), body: alphaFlunder('df-e', { referenceType: 'Fischer' }, { labels: { parity: 'df' } }) });
       await cleanFlunders(ctx, 'parity=df');
     },
@@ -37,17 +37,17 @@ export const crudScenarios: Scenario[] = [
     id: 'invalid',
     title: 'invalid objects: spec validation, bad names, labels, mismatched namespace, wrong kind, malformed JSON',
     async run(ctx) {
-      const post = (step: string, body: unknown, version = 'v1alpha1') => ctx.call(step, { method: 'POST', path: flunders(ctx, version), body });
+      const post = (step: string, body: unknown, version = 'v1alpha1', pick?: (b: any) => unknown) => ctx.call(step, { method: 'POST', path: flunders(ctx, version), body }, pick);
       await post('both references', betaFlunder('iv-a', { flunderReference: 'x', fischerReference: 'y', referenceType: 'Flunder' }), 'v1beta1');
       await post('flunderReference with Fischer type', betaFlunder('iv-b', { flunderReference: 'x', referenceType: 'Fischer' }), 'v1beta1');
       await post('bad referenceType', betaFlunder('iv-c', { referenceType: 'Nope' }), 'v1beta1');
-      await post('uppercase name', alphaFlunder('Bad_Name'));
+      await post('uppercase name', alphaFlunder('Bad_Name'), 'v1alpha1', outcome);
       await post('no name', alphaFlunder('', {}, { name: undefined }));
       await post('bad label', alphaFlunder('iv-d', {}, { labels: { 'bad key!': 'v' } }));
       await post('other namespace in body', alphaFlunder('iv-e', {}, { namespace: 'somewhere-else' }));
       await post('wrong kind', { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Fischer', metadata: { name: 'iv-f' } });
       await post('wrong apiVersion', { apiVersion: 'wardle.example.com/v9', kind: 'Flunder', metadata: { name: 'iv-g' } });
-      await post('spec not an object', { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name: 'iv-h' }, spec: 'text' });
+      await post('spec not an object', { apiVersion: 'wardle.example.com/v1alpha1', kind: 'Flunder', metadata: { name: 'iv-h' }, spec: 'text' }, 'v1alpha1', outcome);
       await post('malformed JSON', '{"apiVersion": "wardle.example.com/v1alpha1", "kind": "Flunder", "metadata": {');
       await ctx.call('missing namespace', { method: 'POST', path: flunders({ ...ctx, ns: `${ctx.ns}-missing` }), body: alphaFlunder('iv-i') });
       await cleanFlunders(ctx, '');
@@ -60,7 +60,7 @@ export const crudScenarios: Scenario[] = [
       const path = `${flunders(ctx)}/up-a`;
       const created = await ctx.call('create', { method: 'POST', path: flunders(ctx), body: alphaFlunder('up-a', { reference: 'one', referenceType: 'Flunder' }, { labels: { parity: 'up' } }) });
       const latest = async (version = 'v1alpha1') => (await ctx.send({ path: `${flunders(ctx, version)}/up-a` })).body;
-      const put = (step: string, body: unknown, to = path) => ctx.call(step, { method: 'PUT', path: to, body });
+      const put = (step: string, body: unknown, to = path, pick?: (b: any) => unknown) => ctx.call(step, { method: 'PUT', path: to, body }, pick);
       await put('update', { ...created.body, spec: { reference: 'two', referenceType: 'Flunder' } });
       await put('stale resourceVersion', { ...created.body, spec: { reference: 'three', referenceType: 'Flunder' } });
       const current = await latest();
@@ -68,7 +68,7 @@ export const crudScenarios: Scenario[] = [
       await put('missing object', alphaFlunder('up-missing'), `${flunders(ctx)}/up-missing`);
       await put('name mismatch', { ...(await latest()), metadata: { ...(await latest()).metadata, name: 'up-other' } });
       const beta = await latest('v1beta1');
-      await put('invalid spec (v1beta1)', { ...beta, spec: { flunderReference: 'x', fischerReference: 'y', referenceType: 'Flunder' } }, `${flunders(ctx, 'v1beta1')}/up-a`);
+      await put('invalid spec (v1beta1)', { ...beta, spec: { flunderReference: 'x', fischerReference: 'y', referenceType: 'Flunder' } }, `${flunders(ctx, 'v1beta1')}/up-a`, outcome);
       const now = await latest();
       await put('metadata only', { ...now, metadata: { ...now.metadata, labels: { parity: 'up', extra: 'yes' } } });
       await ctx.call('get', { path });

@@ -1,6 +1,7 @@
 /** Discovery (v1 and aggregated v2), /version, OpenAPI v2/v3 and `kubectl explain`. */
 import type { Scenario } from '../support/scenario.ts';
 import { GROUP } from './fixtures.ts';
+import { parseExplain } from './explain.ts';
 import { openApiDigest, openApiV2Digest } from './openapi-digest.ts';
 
 const V2_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
@@ -30,10 +31,10 @@ export const discoveryScenarios: Scenario[] = [
   },
   {
     id: 'version',
-    title: '/version answers a version.Info (field names only: the values are each binary\'s own)',
+    title: '/version answers a version.Info (field names and types: the values are each binary\'s own)',
     via: ['direct'],
     async run(ctx) {
-      await ctx.call('version', { path: '/version' }, (b) => Object.keys(b ?? {}).sort());
+      await ctx.call('version', { path: '/version' }, (b) => Object.fromEntries(Object.entries(b ?? {}).map(([k, v]) => [k, typeof v])));
     },
   },
   {
@@ -41,7 +42,7 @@ export const discoveryScenarios: Scenario[] = [
     title: 'OpenAPI v3: the index and each group-version document (paths, operations, the wardle schemas)',
     async run(ctx) {
       if (ctx.via === 'direct') {
-        await ctx.call('index', { path: '/openapi/v3' }, (b) => Object.keys(b?.paths ?? {}).filter((p) => p.includes('wardle') || p === 'apis').sort());
+        await ctx.call('index', { path: '/openapi/v3' }, (b) => Object.fromEntries(Object.keys(b?.paths ?? {}).filter((p) => p.includes('wardle') || p === 'apis').sort().map((p) => [p, true])));
       }
       for (const v of ['v1alpha1', 'v1beta1']) {
         await ctx.call(v, { path: `/openapi/v3/apis/wardle.example.com/${v}` }, (b) => openApiDigest(b));
@@ -67,19 +68,31 @@ export const discoveryScenarios: Scenario[] = [
         ['fischers', ['explain', 'fischers']],
         ['fischers.disallowedFlunders', ['explain', 'fischers.disallowedFlunders']],
       ];
-      for (const [step, args] of cases) ctx.note(step, await kubectlObservation(ctx, args));
+      for (const [step, args] of cases) {
+        const res = await ctx.kubectl(args);
+        ctx.note(step, { code: res.code, stderr: res.stderr, ...parseExplain(res.stdout) }, res.code === 0 ? undefined : `kubectl explain exited ${res.code}: ${res.stderr}`);
+      }
     },
   },
   {
     id: 'kubectl-api-resources',
     title: 'kubectl api-resources for the wardle group',
     async run(ctx) {
-      ctx.note('api-resources', await kubectlObservation(ctx, ['api-resources', '--api-group=wardle.example.com', '-o', 'wide']));
+      const res = await ctx.kubectl(['api-resources', '--api-group=wardle.example.com', '-o', 'wide']);
+      ctx.note('api-resources', { code: res.code, stderr: res.stderr, rows: apiResourceRows(res.stdout) }, res.code === 0 ? undefined : `kubectl api-resources exited ${res.code}: ${res.stderr}`);
     },
   },
 ];
 
-async function kubectlObservation(ctx: Parameters<Scenario['run']>[0], args: string[]): Promise<unknown> {
-  const res = await ctx.kubectl(args);
-  return { code: res.code, stdout: res.stdout.replace(/[ \t]+\n/g, '\n').split('\n'), stderr: res.stderr };
+/** kubectl api-resources -o wide as rows keyed by NAME, each a column → value map (column widths aside). */
+function apiResourceRows(stdout: string): Record<string, Record<string, string>> {
+  const [header, ...lines] = stdout.split('\n').filter((l) => l.trim() !== '');
+  if (!header) return {};
+  const starts = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index }));
+  const rows: Record<string, Record<string, string>> = {};
+  for (const line of lines) {
+    const row = Object.fromEntries(starts.map((c, i) => [c.name, line.slice(c.at, starts[i + 1]?.at ?? line.length).trim()]));
+    rows[row.NAME] = row;
+  }
+  return rows;
 }

@@ -51,3 +51,10 @@ export const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 export const PARTIAL = 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io';
 /** Accept header for PartialObjectMetadataList (meta.k8s.io/v1). */
 export const PARTIAL_LIST = 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io';
+
+/**
+ * The outcome of a write where the two servers are known to decide differently (one stores, the
+ * other refuses): the kind answered, the spec stored, and the refusal's message and causes. The
+ * documented difference pins each of these paths, so any other change in the step still shows.
+ */
+export const outcome = (b: any) => ({ kind: b?.kind, name: b?.metadata?.name ?? b?.details?.name, spec: b?.spec, message: b?.message, causes: b?.details?.causes });

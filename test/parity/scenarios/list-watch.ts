@@ -18,7 +18,7 @@ export const listWatchScenarios: Scenario[] = [
       await ctx.call('exists selector', { path: sel('parity=ls,!index') });
       await ctx.call('field selector name', { path: `${sel('parity=ls')}&fieldSelector=${q('metadata.name=ls-2')}` });
       await ctx.call('field selector namespace', { path: `${GROUP}/v1alpha1/flunders?labelSelector=${q('parity=ls')}&fieldSelector=${q(`metadata.namespace=${ctx.ns}`)}` }, (b) => b?.items?.length ?? b);
-      await ctx.call('field selector spec.referenceType', { path: `${sel('parity=ls')}&fieldSelector=${q('spec.referenceType=Flunder')}` });
+      await ctx.call('field selector spec.referenceType', { path: `${sel('parity=ls')}&fieldSelector=${q('spec.referenceType=Flunder')}` }, (b) => ({ kind: b?.kind, message: b?.message, names: b?.items?.map((i: any) => i.metadata?.name).sort() }));
       await ctx.call('field selector unknown field', { path: `${sel('parity=ls')}&fieldSelector=${q('spec.nothing=x')}` });
       await ctx.call('bad label selector', { path: sel('parity==,') });
       await ctx.call('bad field selector', { path: `${flunders(ctx)}?fieldSelector=${q('metadata.name')}` });

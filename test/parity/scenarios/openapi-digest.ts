@@ -1,6 +1,7 @@
 /**
  * What matters in an OpenAPI document for parity, independent of how each server names its
- * schemas: per path and method the operationId, action, group-version-kind and parameter names;
+ * schemas: per path and method the operationId, tags, action, group-version-kind and parameters
+ * (by name: where, and whether required; v2 `$ref` parameters resolved);
  * per wardle kind its schema with wardle references resolved inline and apimachinery references
  * reduced to their type name.
  */
@@ -13,30 +14,35 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 export function openApiDigest(doc: any): unknown {
   if (!doc?.paths) return doc;
   const schemas: Record<string, Schema> = doc.components?.schemas ?? {};
-  return { paths: pathsDigest(doc.paths), kinds: kindsDigest(schemas, '#/components/schemas/') };
+  return { paths: pathsDigest(doc.paths, {}), kinds: kindsDigest(schemas, '#/components/schemas/') };
 }
 
 /** Digest of an OpenAPI v2 (swagger) document, restricted to the wardle group. */
 export function openApiV2Digest(doc: any): unknown {
   if (!doc?.paths) return doc;
   const paths = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.includes('wardle.example.com')));
-  return { swagger: doc.swagger, paths: pathsDigest(paths), kinds: kindsDigest(doc.definitions ?? {}, '#/definitions/') };
+  return { swagger: doc.swagger, paths: pathsDigest(paths, doc.parameters ?? {}), kinds: kindsDigest(doc.definitions ?? {}, '#/definitions/') };
 }
 
-function pathsDigest(paths: Record<string, any>): Record<string, unknown> {
+/** Parameters by name (`{in, required}`), shared ones of the path item first; a v2 `$ref` is resolved from the document's `parameters`. */
+function parametersDigest(params: any[], shared: Record<string, any>): Record<string, unknown> {
+  const resolved = params.map((p) => (typeof p?.$ref === 'string' ? shared[p.$ref.replace('#/parameters/', '')] ?? p : p));
+  return Object.fromEntries(resolved.map((p) => [p.name ?? p.$ref, { in: p.in, ...(p.required ? { required: true } : {}) }]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+}
+
+function pathsDigest(paths: Record<string, any>, sharedParameters: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of Object.keys(paths).sort()) {
     const item = paths[p];
-    const shared = (item.parameters ?? []).map((x: any) => x.name);
     const ops: Record<string, unknown> = {};
     for (const m of METHODS) {
       const op = item[m];
       if (!op) continue;
       const gvk = op['x-kubernetes-group-version-kind'];
       ops[m] = {
-        operationId: op.operationId, action: op['x-kubernetes-action'],
+        operationId: op.operationId, tags: op.tags, action: op['x-kubernetes-action'],
         gvk: gvk ? `${gvk.group}/${gvk.version}/${gvk.kind}` : undefined,
-        parameters: [...shared, ...(op.parameters ?? []).map((x: any) => x.name)].sort().join(','),
+        parameters: parametersDigest([...(item.parameters ?? []), ...(op.parameters ?? [])], sharedParameters),
       };
     }
     out[p] = ops;

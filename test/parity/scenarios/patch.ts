@@ -1,14 +1,14 @@
 /** PATCH in every format: JSON patch, merge patch, strategic merge patch, apply; and their errors. */
 import type { Scenario, ScenarioContext } from '../support/scenario.ts';
-import { alphaFlunder, cleanFischers, cleanFlunders, FISCHERS, fischer, flunders } from './fixtures.ts';
+import { alphaFlunder, cleanFischers, cleanFlunders, FISCHERS, fischer, flunders, outcome } from './fixtures.ts';
 
 const JSON_PATCH = 'application/json-patch+json';
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
 const APPLY = 'application/apply-patch+yaml';
 
-function patch(ctx: ScenarioContext, step: string, type: string, body: unknown, path = `${flunders(ctx)}/pt-a`, query = '') {
-  return ctx.call(step, { method: 'PATCH', path: path + query, headers: { 'content-type': type }, body });
+function patch(ctx: ScenarioContext, step: string, type: string, body: unknown, path = `${flunders(ctx)}/pt-a`, query = '', pick?: (b: any) => unknown) {
+  return ctx.call(step, { method: 'PATCH', path: path + query, headers: { 'content-type': type }, body }, pick);
 }
 
 /** The patch scenarios. */
@@ -29,7 +29,7 @@ export const patchScenarios: Scenario[] = [
       await patch(ctx, 'strategic finalizers merge', STRATEGIC, { metadata: { finalizers: ['a.example.com/x'] } });
       await patch(ctx, 'strategic finalizers delete', STRATEGIC, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a.example.com/x'] } });
       await ctx.call('get', { path: `${flunders(ctx)}/pt-a` });
-      await patch(ctx, 'merge invalid result', MERGE, { spec: { referenceType: 'Nope' } });
+      await patch(ctx, 'merge invalid result', MERGE, { spec: { referenceType: 'Nope' } }, undefined, '', outcome);
       await patch(ctx, 'merge with stale resourceVersion', MERGE, { metadata: { resourceVersion: '1' }, spec: { reference: 'five' } });
       await patch(ctx, 'merge change name', MERGE, { metadata: { name: 'pt-other' } });
       await patch(ctx, 'merge malformed', MERGE, '{"spec": ');
@@ -53,7 +53,7 @@ export const patchScenarios: Scenario[] = [
       await patch(ctx, 'apply same manager', APPLY, doc('two'), path, '?fieldManager=first');
       await patch(ctx, 'apply other manager conflict', APPLY, doc('three'), path, '?fieldManager=second');
       await patch(ctx, 'apply force', APPLY, doc('three'), path, '?fieldManager=second&force=true');
-      await ctx.call('get', { path }, (b) => ({ spec: b?.spec, managers: (b?.metadata?.managedFields ?? []).map((m: any) => `${m.manager}/${m.operation}`) }));
+      await ctx.call('get', { path }, (b) => ({ spec: b?.spec, managers: (b?.metadata?.managedFields ?? []).map((m: any) => `${m.manager}/${m.operation}`) }), 200);
       await cleanFlunders(ctx, 'parity=ap');
     },
   },

@@ -103,3 +103,19 @@ function diffArrays(go: unknown[], ts: unknown[], path: string): ValueDifference
 function isPlain(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
+
+const INVALID_VALUE = /Invalid value: ("(?:[^"\\]|\\.)*")/;
+
+/**
+ * A 422 whose message embeds a whole object as JSON (a strict patch: `patch: Invalid value:
+ * "{...}": strict decoding error: ...`): the JSON is cut out of the message and its cause
+ * (`<object>`) and returned parsed as `object`, so that it compares as an object (normalised,
+ * key order aside) instead of as one opaque string.
+ */
+export function withEmbeddedObject(body: any): unknown {
+  const quoted = typeof body?.message === 'string' ? INVALID_VALUE.exec(body.message)?.[1] : undefined;
+  if (!quoted) return body;
+  const cut = (m: unknown) => (typeof m === 'string' ? m.replace(quoted, '<object>') : m);
+  const causes = body.details?.causes?.map((c: any) => ({ ...c, message: cut(c.message) }));
+  return { ...body, message: cut(body.message), ...(causes ? { details: { ...body.details, causes } } : {}), object: JSON.parse(JSON.parse(quoted)) };
+}

@@ -22,12 +22,12 @@ export async function record(scenario: Scenario, route: Route): Promise<Observat
   const ctx: ScenarioContext = {
     via: route.via, server: route.server, api: route.api, ns: route.ns, prefix: route.prefix,
     kubectl: (args, input) => runKubectl(route.kubectl, args, { input, timeoutMs: 30_000 }),
-    call: async (step, req, pick) => {
+    call: async (step, req, pick, expect) => {
       const res = await route.api.request(req);
-      observations.push(observe(step, res, pick));
+      observations.push(observe(step, res, pick, expect));
       return res;
     },
-    note: (step, value) => { observations.push({ step, body: JSON.parse(JSON.stringify(value ?? null)) }); },
+    note: (step, value, failure) => { observations.push({ step, body: JSON.parse(JSON.stringify(value ?? null)), ...(failure ? { failure } : {}) }); },
     send: (req) => route.api.request(req),
   };
   try {

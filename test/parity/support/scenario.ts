@@ -20,6 +20,11 @@ export interface Observation {
   /** Deprecation warnings (`<group>/<version> <Kind> is deprecated ...`), apart from the others. */
   deprecation?: string[];
   body?: unknown;
+  /**
+   * Why this step failed on its own, whatever the other server did (an absolute check): a 5xx,
+   * an unexpected status, a kubectl that failed. Never compared: any failure fails the scenario.
+   */
+  failure?: string;
 }
 
 /** What a scenario runs with. */
@@ -33,10 +38,13 @@ export interface ScenarioContext {
   readonly prefix: string;
   /** kubectl pointed at this server (directly or through the aggregator), admin identity, own cache dir. */
   kubectl(args: string[], input?: string): Promise<KubectlResult>;
-  /** Sends `req` and records the outcome as step `step` (`pick` narrows the recorded body). */
-  call(step: string, req: HttpRequest, pick?: (body: any, res: HttpResponse) => unknown): Promise<HttpResponse>;
-  /** Records an arbitrary value as step `step`. */
-  note(step: string, value: unknown): void;
+  /**
+   * Sends `req` and records the outcome as step `step` (`pick` narrows the recorded body). With
+   * `expect`, any other status is a failure of this server, even if the other answers the same.
+   */
+  call(step: string, req: HttpRequest, pick?: ((body: any, res: HttpResponse) => unknown) | undefined, expect?: number): Promise<HttpResponse>;
+  /** Records an arbitrary value as step `step`; `failure` (when set) fails the scenario on this server. */
+  note(step: string, value: unknown, failure?: string): void;
   /** Sends `req` without recording (setup and cleanup). */
   send(req: HttpRequest): Promise<HttpResponse>;
 }
@@ -56,8 +64,8 @@ export interface Difference extends ValueDifference {
   via: Via;
 }
 
-/** Turns a response into an observation. */
-export function observe(step: string, res: HttpResponse, pick?: (body: any, res: HttpResponse) => unknown): Observation {
+/** Turns a response into an observation; a 5xx, or a status other than `expect`, is a failure. */
+export function observe(step: string, res: HttpResponse, pick?: (body: any, res: HttpResponse) => unknown, expect?: number): Observation {
   const contentType = String(res.headers['content-type'] ?? '').split(';')[0] || undefined;
   const all = splitWarnings(res.headers.warning);
   const deprecation = all.filter((w) => / is deprecated in /.test(w));
@@ -65,10 +73,24 @@ export function observe(step: string, res: HttpResponse, pick?: (body: any, res:
   const raw = res.body ?? (res.text ? normalizeMessage(res.text.trim()) : undefined);
   const reason = res.body?.kind === 'Status' ? res.body.reason ?? '' : undefined;
   const body = pick ? pick(res.body, res) : raw;
+  const failure = res.status >= 500 ? `HTTP ${res.status}: ${JSON.stringify(res.body ?? res.text)?.slice(0, 300)}`
+    : expect !== undefined && res.status !== expect ? `expected HTTP ${expect}, got ${res.status}: ${JSON.stringify(res.body ?? res.text)?.slice(0, 300)}` : undefined;
   return {
     step, status: res.status, reason, contentType, warnings: warnings.length ? warnings : undefined,
-    deprecation: deprecation.length ? deprecation : undefined, body: normalize(body),
+    deprecation: deprecation.length ? deprecation : undefined, body: normalize(body), ...(failure ? { failure } : {}),
   };
+}
+
+/**
+ * The absolute failures of one server's recording: steps that failed on their own (5xx,
+ * unexpected status, kubectl failure) and a scenario that stopped with an error (a connection
+ * error, a thrown exception). A step that fails on both servers is a failure, not a match.
+ */
+export function absoluteFailures(server: string, observations: Observation[]): string[] {
+  return observations.flatMap((o) => {
+    if (o.step === 'error') return [`${server}: the scenario stopped: ${String(o.body)}`];
+    return o.failure ? [`${server} ${o.step}: ${o.failure}`] : [];
+  });
 }
 
 /** Individual `Warning` header values (Node joins repeated headers with ", "). */
@@ -94,8 +116,8 @@ export function compareRecordings(id: string, via: Via, go: Observation[], ts: O
       out.push({ key: `${id}/${step}:step`, via, path: 'step', go: g.step, ts: t.step });
       continue;
     }
-    const { step: _g, ...gRest } = g ?? { step };
-    const { step: _t, ...tRest } = t ?? { step };
+    const { step: _g, failure: _gf, ...gRest } = g ?? { step };
+    const { step: _t, failure: _tf, ...tRest } = t ?? { step };
     for (const d of diffValues(gRest, tRest)) out.push({ ...d, key: `${id}/${step}:${d.path}`, via });
   }
   return out;
