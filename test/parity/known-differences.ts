@@ -37,7 +37,9 @@ const cause = (field: string, message: string, reason = 'FieldValueInvalid') => 
 const DNS_SUBDOMAIN = 'a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')';
 const LONG_NAME = 'n'.repeat(254);
 /** The status subresource steps: upstream 404 NotFound, extapi 200 with the object (spec untouched by status writes). */
+const DEPRECATION = ['299 - "wardle.example.com/v1alpha1 Flunder is deprecated in v1.3+, unavailable in v1.10+"'];
 const statusStep = (step: string, replicas?: number): PathMatch[] => [
+  pin(`status/${step}:deprecation`, undefined, DEPRECATION),
   pin(`status/${step}:status`, 404, 200), pin(`status/${step}:reason`, 'NotFound', undefined),
   pin(`status/${step}:body.kind`, 'Status', 'Flunder'), pin(`status/${step}:body.spec`, undefined, SPEC_X),
   ...(replicas === undefined ? [] : [pin(`status/${step}:body.replicas`, undefined, replicas)]),
@@ -139,7 +141,7 @@ const STEP_DIFFERENCES: KnownDifference[] = [
       ...statusStep('get status'), ...statusStep('put status', 2), ...statusStep('patch status', 3),
       pin('status/get after status writes:body.replicas', undefined, 3),
     ],
-    summary: 'extapi serves flunders/status (get, update, patch); upstream has no status subresource (404). Status writes leave spec alone on extapi (compared through the main resource, where both servers show the same spec).',
+    summary: 'extapi serves flunders/status (get, update, patch, with v1alpha1\'s deprecation warning); upstream has no status subresource (404, no warning). Status writes leave spec alone on extapi (compared through the main resource, where both servers show the same spec).',
     reason: 'Flunder has a status field, so the sample shows the subresource; spec and status then follow the usual split.',
   },
   {
@@ -232,10 +234,11 @@ const DETAIL_DIFFERENCES: KnownDifference[] = [
     matches: [
       pin('patch/unsupported patch type:body.message', '415: Unsupported Media Type', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml'),
       pin('patch/unsupported patch type:body.details', {}, undefined),
+      pin('patch/unsupported patch type:deprecation', undefined, DEPRECATION), pin('errors/accept unknown:deprecation', undefined, DEPRECATION),
       pin('partial-object-metadata/list asked as object:body.message', 'you requested PartialObjectMetadata, but the requested object is a list (*wardle.FlunderList)', 'only the following media types are accepted: application/json, application/yaml, application/json;stream=watch'),
     ],
-    summary: 'Unsupported patch type (415) and PartialObjectMetadata asked for a list (406): same status and reason, different messages.',
-    reason: 'Upstream answers "415: Unsupported Media Type" and "you requested PartialObjectMetadata, but the requested object is a list (*wardle.FlunderList)"; extapi lists the accepted media types.',
+    summary: 'Unsupported patch type (415), an unknown Accept (406) and PartialObjectMetadata asked for a list (406): same status and reason, different messages; upstream sends no deprecation warning with the first two, extapi does.',
+    reason: 'Upstream answers "415: Unsupported Media Type" and "you requested PartialObjectMetadata, but the requested object is a list (*wardle.FlunderList)"; extapi lists the accepted media types. Upstream refuses those media types before its handler adds the warning; extapi warns on every routed request to a deprecated version.',
   },
 ];
 
