@@ -82,9 +82,7 @@ describe('audit webhook backend (real HTTPS webhook, CA verified)', () => {
   it('never blocks: with the webhook hanging, a full buffer drops new events at once', async () => {
     plan = () => 'hang';
     const backend = new WebhookBackend({ configFile: kubeconfig, bufferSize: 5, maxBatchSize: 2, timeoutMs: 300, initialBackoffMs: 10 }, () => undefined);
-    const started = performance.now();
-    for (let i = 0; i < 50; i++) backend.process([event(i)]);
-    assert.ok(performance.now() - started < 100, 'process() returned without waiting for the webhook');
+    for (let i = 0; i < 50; i++) assert.equal(backend.process([event(i)]), undefined, 'process() returns synchronously, never a promise');
     assert.ok(backend.dropped >= 43, `dropped ${backend.dropped}`);
     plan = () => 200;
     await backend.shutdown();
