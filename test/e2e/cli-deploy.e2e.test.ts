@@ -140,7 +140,7 @@ test('deploy --external brings `kubectl get flunders` to "No resources found" th
   const r = await deploy();
   assert.match(r.stdout, /APIService v1beta1\.wardle\.example\.com Available — Available/);
   assert.match(r.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
-  const get = await cp.kubectl(['get', 'flunders']);
+  const get = await cp.kubectl(['get', 'flunders.wardle.example.com']);
   assert.equal(get.code, 0, get.stderr);
   assert.equal(get.stderr.trim(), 'No resources found in default namespace.');
 });

@@ -150,10 +150,24 @@ describe('deletion semantics: wardle vs a CRD twin on kube-apiserver', () => {
 
   after(async () => {
     await cp?.kubectl(['delete', 'apiservice', 'v1alpha1.wardle.example.com', 'v1beta1.wardle.example.com', '--ignore-not-found']);
-    await cp?.kubectl(['delete', 'crd', `flunders.${CRD_GROUP}`, '--ignore-not-found', '--wait=false']);
+    await releaseCrdObjects();
+    await cp?.kubectl(['delete', 'crd', `flunders.${CRD_GROUP}`, '--ignore-not-found', '--timeout=60s']);
     await cp?.kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
     await wardle?.stop();
   });
+
+  /**
+   * The shared control plane runs no garbage collector, so twin objects left marked with
+   * orphan/foregroundDeletion (or a test finalizer) would keep the CRD Terminating — and still
+   * discoverable as `flunders` — for every later file. Their finalizers are cleared first.
+   */
+  async function releaseCrdObjects(): Promise<void> {
+    if (!cp) return;
+    const left = await cp.kubectl(['get', `flunders.${CRD_GROUP}`, '-n', NS, '-o', 'name', '--ignore-not-found']);
+    for (const name of left.stdout.split('\n').filter(Boolean)) {
+      await cp.kubectl(['patch', '-n', NS, name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    }
+  }
 
   const base = (group: string) => `${cp.url}/apis/${group}/v1alpha1/namespaces/${NS}/flunders`;
 

@@ -50,7 +50,7 @@ describe('wardle behind the aggregator', () => {
     });
 
   it('answers kubectl get with "No resources found" through the aggregator', async () => {
-    const res = await cp.kubectl(['get', 'flunders', '-n', 'default']);
+    const res = await cp.kubectl(['get', 'flunders.wardle.example.com', '-n', 'default']);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr.trim(), 'No resources found in default namespace.');
   });
@@ -121,7 +121,7 @@ describe('wardle behind the aggregator', () => {
     assert.equal(list.body.message, `flunders.wardle.example.com is forbidden: User "${user}" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "default"`);
     const create = await asProxy(FLUNDERS, user, [], { method: 'POST', body: { metadata: { name: 'x' }, spec: {} } });
     assert.equal(create.status, 403);
-    const viaKubectl = await cp.kubectl(['get', 'flunders', '-n', 'default'], { kubeconfig: await cp.mintKubeconfig(user) });
+    const viaKubectl = await cp.kubectl(['get', 'flunders.wardle.example.com', '-n', 'default'], { kubeconfig: await cp.mintKubeconfig(user) });
     assert.notEqual(viaKubectl.code, 0);
     assert.match(viaKubectl.stderr, /forbidden: User ".*" cannot list resource "flunders"/);
     const granted = await cp.kubectl(['apply', '-f', '-'], { input: `apiVersion: rbac.authorization.k8s.io/v1
