@@ -31,8 +31,12 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
 }
 
-/** Counts of a load run; `created` lists the Flunders whose create was acknowledged (201). */
-export interface LoadCounts { ok: number; failed: number; errors: string[]; created: string[] }
+/**
+ * Counts of a load run: `failed` counts every failed request (reads and writes), `failedWrites`
+ * holds the error of each failed create, `created` lists the Flunders whose create was
+ * acknowledged (201).
+ */
+export interface LoadCounts { ok: number; failed: number; errors: string[]; created: string[]; failedWrites: string[] }
 
 /**
  * Requests through kube-apiserver (the aggregator, over the Service) with kubectl's admin client
@@ -40,7 +44,7 @@ export interface LoadCounts { ok: number; failed: number; errors: string[]; crea
  * loop creating `load-<n>` Flunders one after another. Any non-zero kubectl exit is a failure.
  */
 export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: boolean } = {}): { stop(): Promise<LoadCounts> } {
-  const counts: LoadCounts = { ok: 0, failed: 0, errors: [], created: [] };
+  const counts: LoadCounts = { ok: 0, failed: 0, errors: [], created: [], failedWrites: [] };
   const path = `/apis/wardle.example.com/v1beta1/namespaces/${namespace}/flunders`;
   let stopped = false;
   const run = async (args: string[], input?: string): Promise<void> => {
@@ -55,7 +59,12 @@ export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: 
   const read = () => run(['get', '--raw', path]);
   const write = async (): Promise<void> => {
     const name = `load-${counts.created.length + counts.failed}-${Date.now()}`;
-    await run(['create', '--raw', path, '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name }, spec: {} }));
+    try {
+      await run(['create', '--raw', path, '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name }, spec: {} }));
+    } catch (err) {
+      counts.failedWrites.push((err as Error).message);
+      throw err;
+    }
     counts.created.push(name);
   };
   const loop = async (request: () => Promise<void>): Promise<void> => {
