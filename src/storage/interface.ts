@@ -55,7 +55,8 @@ export interface Storage {
    * Events for keys under `prefix` (or exactly `key` when it does not end with '/') with
    * revision > `fromRevision`, in revision order, each once, until `signal` aborts (then the
    * iterator returns). `fromRevision` older than the history: throws ResourceVersionTooOld
-   * (either from watch() or on the first next()). Never emits BOOKMARK or ERROR itself.
+   * (either from watch() or on the first next()). Never emits BOOKMARK or ERROR itself, except
+   * the progress bookmarks of a watch opened with `progressBookmarks` (see ProgressWatch).
    */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent>;
 
@@ -125,6 +126,32 @@ export interface DeleteOptions {
 export interface WatchOptions {
   fromRevision: number;
   signal: AbortSignal;
+  /**
+   * Asks for progress bookmarks. A store that can give them returns a ProgressWatch; others
+   * ignore the option (see isProgressWatch).
+   */
+  progressBookmarks?: boolean;
+}
+
+/**
+ * A watch that reports its progress on request (etcd's RequestWatchProgress): some time after
+ * `requestProgress()` it yields a BOOKMARK event whose object carries only
+ * `metadata.resourceVersion` = a revision R of the store such that every event of the watch up
+ * to R has been yielded before the bookmark. A request may go unanswered (e.g. while the watch
+ * reconnects): callers wait with a deadline. Bookmarks may also come unrequested.
+ */
+export interface ProgressWatch extends AsyncIterable<WatchEvent> {
+  requestProgress(): void;
+}
+
+/** True when `watch` (from Storage.watch with `progressBookmarks`) is a ProgressWatch. */
+export function isProgressWatch(watch: AsyncIterable<WatchEvent>): watch is ProgressWatch {
+  return typeof (watch as Partial<ProgressWatch>).requestProgress === 'function';
+}
+
+/** The progress bookmark of revision `rev` (see ProgressWatch). */
+export function progressBookmark(rev: number): WatchEvent {
+  return { type: 'BOOKMARK', object: { metadata: { resourceVersion: String(rev) } } };
 }
 
 /** The codes of StorageError; the registry maps each to one metav1.Status. */

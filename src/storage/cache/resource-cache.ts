@@ -1,6 +1,6 @@
 import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
-import { StorageError, isStorageError } from '../interface.ts';
-import type { ListOptions, ListResult, Storage } from '../interface.ts';
+import { StorageError, isProgressWatch, isStorageError } from '../interface.ts';
+import type { ListOptions, ListResult, ProgressWatch, Storage } from '../interface.ts';
 import { encodeObject } from '../object-codec.ts';
 import { CacheWatcher, iterateCacheWatcher } from './cache-watcher.ts';
 import { EventRing } from './event-ring.ts';
@@ -12,13 +12,17 @@ import { ObjectIndex } from './object-index.ts';
  * a list (at a requested revision when it can, else the newest) and then follows the backend's
  * watch from that list's revision. If the upstream watch fails (e.g. ResourceVersionTooOld
  * after an outage longer than the backend's history), every client watch ends with
- * ResourceVersionTooOld — its client must re-list — and the cache starts over.
+ * ResourceVersionTooOld — its client must re-list — and the cache starts over. When the
+ * backend's watch reports progress (a ProgressWatch, as etcd's), the cache can tell when it is
+ * as fresh as a given revision even if the newest writes were to other resources (waitFresh).
  */
 
 /** Maps an object of the resource at `prefix` to its Storage key. */
 export type KeyFunc = (prefix: string, obj: KubeObject) => string;
 
 const MAX_RESTART_DELAY_MS = 5000;
+/** How often a pending freshness wait asks the upstream watch for progress again. */
+const PROGRESS_RETRY_MS = 25;
 
 /** A pause that does not keep the process alive (a closed cache must not delay exit). */
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -35,6 +39,11 @@ export class ResourceCache {
   private readonly readyWaiters = new Set<() => void>();
   private readonly watchers = new Set<CacheWatcher>();
   private readonly upstream = new AbortController();
+  /** The upstream watch, when it reports progress on request. */
+  private progress: ProgressWatch | undefined;
+  /** Re-asks for progress while freshness waiters wait (etcd drops requests while its watcher syncs). */
+  private progressTimer: NodeJS.Timeout | undefined;
+  private readonly freshWaiters = new Set<{ rev: number; done: (fresh: boolean) => void }>();
 
   constructor(private readonly backend: Storage, readonly prefix: string, private readonly capacity: number,
     private readonly keyFunc: KeyFunc) {
@@ -49,6 +58,34 @@ export class ResourceCache {
   /** The revision the cache reflects (every event up to it applied), or undefined while not ready. */
   revision(): number | undefined {
     return this.ready && !this.closed ? this.rev : undefined;
+  }
+
+  /** True when the cache is ready and its upstream watch reports progress (waitFresh can succeed). */
+  canConfirmFreshness(): boolean {
+    return this.ready && !this.closed && this.progress !== undefined;
+  }
+
+  /**
+   * Resolves true once the cache reflects revision `rev` of the store (every event of the
+   * resource up to it applied), asking the upstream watch for progress when it is behind; false
+   * after `timeoutMs`, or when the cache is not ready, closes or loses its upstream watch.
+   */
+  async waitFresh(rev: number, timeoutMs: number): Promise<boolean> {
+    if (!this.ready || this.closed) return false;
+    if (this.rev >= rev) return true;
+    if (!this.progress) return false;
+    let waiter!: { rev: number; done: (fresh: boolean) => void };
+    const fresh = new Promise<boolean>((resolve) => { waiter = { rev, done: resolve }; });
+    this.freshWaiters.add(waiter);
+    const timer = setTimeout(() => waiter.done(false), timeoutMs);
+    this.askProgress();
+    try {
+      return await fresh;
+    } finally {
+      clearTimeout(timer);
+      this.freshWaiters.delete(waiter);
+      if (this.freshWaiters.size === 0) this.stopAskingProgress();
+    }
   }
 
   /** The number of client watches registered. */
@@ -101,8 +138,10 @@ export class ResourceCache {
     if (this.closed) return;
     this.closed = true;
     this.upstream.abort();
+    this.stopAskingProgress();
     for (const w of [...this.watchers]) w.end();
     for (const done of [...this.readyWaiters]) done();
+    this.settleFreshWaiters(false);
   }
 
   /** Lists, follows, and on failure starts over (with backoff) until closed. */
@@ -145,12 +184,20 @@ export class ResourceCache {
 
   /** Applies the upstream watch's events until it ends. */
   private async follow(): Promise<void> {
-    for await (const ev of this.backend.watch(this.prefix, { fromRevision: this.rev, signal: this.upstream.signal })) {
-      this.apply(ev);
+    const events = this.backend.watch(this.prefix, { fromRevision: this.rev, signal: this.upstream.signal, progressBookmarks: true });
+    this.progress = isProgressWatch(events) ? events : undefined;
+    try {
+      for await (const ev of events) this.apply(ev);
+    } finally {
+      this.progress = undefined;
     }
   }
 
   private apply(ev: WatchEvent): void {
+    if (ev.type === 'BOOKMARK') {
+      this.onProgress(Number(ev.object.metadata.resourceVersion));
+      return;
+    }
     if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
     const rev = Number(ev.object.metadata.resourceVersion);
     const key = this.keyFunc(this.prefix, ev.object);
@@ -161,11 +208,45 @@ export class ResourceCache {
     const evicted = this.ring.push({ type: ev.type, key, value, rev });
     if (evicted) for (const w of this.watchers) w.onEvicted(evicted);
     for (const w of this.watchers) w.notify();
+    this.settleFreshWaiters(true);
+  }
+
+  /** A progress bookmark: every event up to `rev` has been applied. */
+  private onProgress(rev: number): void {
+    if (rev > this.rev) this.rev = rev;
+    this.settleFreshWaiters(true);
+    // Waiters left read a newer revision than this answer's request knew: ask again at once.
+    if (this.freshWaiters.size > 0) this.progress?.requestProgress();
+  }
+
+  /**
+   * Asks the upstream watch for progress now, and again every PROGRESS_RETRY_MS while anyone
+   * waits: etcd answers only once its watcher has caught up, dropping earlier requests.
+   */
+  private askProgress(): void {
+    if (this.progressTimer || !this.progress) return;
+    this.progress.requestProgress();
+    this.progressTimer = setInterval(() => this.progress?.requestProgress(), PROGRESS_RETRY_MS);
+    this.progressTimer.unref();
+  }
+
+  private stopAskingProgress(): void {
+    clearInterval(this.progressTimer);
+    this.progressTimer = undefined;
+  }
+
+  /** Resolves the freshness waiters the cache now satisfies (all of them with false when `ok` is false). */
+  private settleFreshWaiters(ok: boolean): void {
+    for (const w of [...this.freshWaiters]) {
+      if (!ok) w.done(false);
+      else if (this.rev >= w.rev) w.done(true);
+    }
   }
 
   /** After an upstream failure: not ready, and every client watch ends with ResourceVersionTooOld. */
   private reset(err: unknown): void {
     this.ready = false;
+    this.settleFreshWaiters(false);
     const why = err instanceof Error ? err.message : String(err);
     const gone = new StorageError('ResourceVersionTooOld', this.prefix,
       `too old resource version: the watch cache of ${this.prefix} lost its upstream watch (${why}); list again`,

@@ -29,6 +29,11 @@ export interface WatchCacheOptions {
    * path passes through. Replaces `resourcePrefix` and `keyFunc` when given.
    */
   resources?: CachedResource[];
+  /**
+   * How long a consistent list waits for the cache to reach the store's current revision before
+   * it goes to the backend instead. Default 1000.
+   */
+  freshnessTimeoutMs?: number;
 }
 
 /** A resource the watch cache serves: its prefix (ending in '/') and the key of each of its objects. */
@@ -72,9 +77,14 @@ export function defaultKeyFunc(prefix: string, obj: KubeObject): string {
  * ring of recent events (see ResourceCache). Client watches are served from the ring — any
  * number of them costs the backend one watch per resource — and lists with `match: 'Any'`
  * (kube's resourceVersion=0) are answered from memory once the resource's cache is ready (the
- * first one starts the cache and goes to the backend). Everything else — reads, consistent and
- * Exact lists, continue pages, writes, count — goes to the backend. Closing the wrapper closes
- * the backend.
+ * first one starts the cache and goes to the backend). Consistent lists (resourceVersion unset,
+ * or NotOlderThan) are answered from memory too when the backend's watch reports progress (etcd),
+ * as kube-apiserver's ConsistentListFromCache: read the store's current revision (one cheap
+ * call), wait until the cache has reached it, list — the same answer as the backend's at a
+ * revision at least as new, and NotOlderThan a future revision still goes to the backend for its
+ * ResourceVersionTooLarge. Everything else — reads, Exact lists, continue pages, writes, count —
+ * goes to the backend, as does a consistent list the cache cannot confirm in time. Closing the
+ * wrapper closes the backend.
  */
 export function withWatchCache(backend: Storage, opts: WatchCacheOptions = {}): CachedStorage {
   return new WatchCachedStorage(backend, opts);
@@ -85,11 +95,13 @@ class WatchCachedStorage implements CachedStorage {
   private readonly capacity: number;
   private readonly resourcePrefix: (prefixOrKey: string) => string | undefined;
   private readonly keyFunc: KeyFunc;
+  private readonly freshnessTimeoutMs: number;
   private passThroughWatches = 0;
   private closed = false;
 
   constructor(private readonly backend: Storage, opts: WatchCacheOptions) {
     this.capacity = Math.max(1, Math.floor(opts.capacity ?? 1024));
+    this.freshnessTimeoutMs = opts.freshnessTimeoutMs ?? 1000;
     if (opts.resources) {
       const byPrefix = new Map(opts.resources.map((r) => [r.prefix, r]));
       this.resourcePrefix = (p) => [...byPrefix.keys()].find((prefix) => p.startsWith(prefix));
@@ -112,15 +124,30 @@ class WatchCachedStorage implements CachedStorage {
     return this.backend.get(key);
   }
 
-  /** 'Any' lists (without continue) from memory when the resource's cache is ready; see withWatchCache. */
+  /** 'Any' and consistent lists (without continue) from memory when the cache can; see withWatchCache. */
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     if (this.closed) throw storeClosed(prefix);
-    if (opts.match === 'Any' && !opts.continue && prefix.endsWith('/')) {
-      const cache = this.cacheFor(prefix);
-      if (cache?.isReady()) return cache.list(prefix, opts);
+    if (opts.continue || !prefix.endsWith('/') || opts.match === 'Exact') return this.backend.list(prefix, opts);
+    const cache = this.cacheFor(prefix);
+    if (!cache?.isReady()) {
       cache?.start();
+      return this.backend.list(prefix, opts);
     }
-    return this.backend.list(prefix, opts);
+    if (opts.match === 'Any') return cache.list(prefix, opts);
+    return (await this.consistentListFromCache(cache, prefix, opts)) ?? this.backend.list(prefix, opts);
+  }
+
+  /**
+   * A consistent (or NotOlderThan) list from `cache` once it has reached the store's current
+   * revision; undefined when the cache cannot confirm that in time, or the request is for a
+   * future revision (the backend answers those).
+   */
+  private async consistentListFromCache(cache: ResourceCache, prefix: string, opts: ListOptions): Promise<ListResult | undefined> {
+    if (!cache.canConfirmFreshness()) return undefined;
+    const current = await this.backend.currentRevision();
+    if (opts.resourceVersion !== undefined && opts.resourceVersion > current) return undefined;
+    if (!(await cache.waitFresh(current, this.freshnessTimeoutMs))) return undefined;
+    return cache.list(prefix, opts);
   }
 
   guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>,

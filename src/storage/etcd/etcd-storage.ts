@@ -11,7 +11,7 @@ import { KeySpace } from './etcd-keys.ts';
 import { listFromEtcd } from './etcd-list.ts';
 import { settleCreate, settleDelete, settleUpdate } from './ambiguous-writes.ts';
 import type { HistoryReader } from './ambiguous-writes.ts';
-import { EtcdWatch, iterateWatch } from './etcd-watch.ts';
+import { EtcdWatch, iterateWatch, progressWatch } from './etcd-watch.ts';
 
 /** Options of createEtcdStorage. */
 export interface EtcdStorageOptions extends EtcdConnectionOptions {
@@ -161,14 +161,17 @@ class EtcdStore implements EtcdStorage {
     }
   }
 
-  /** See Storage.watch; a compacted `fromRevision` throws ResourceVersionTooOld from the first next(). */
+  /**
+   * See Storage.watch; a compacted `fromRevision` throws ResourceVersionTooOld from the first
+   * next(). With `progressBookmarks` the watch is a ProgressWatch (etcd's progress requests).
+   */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
     this.assertOpen(prefix);
     if (opts.signal.aborted) return empty();
     const ctx = { client: this.client, keys: this.keys, onEnd: (w: EtcdWatch) => this.watches.delete(w) };
-    const watch = new EtcdWatch(ctx, prefix, opts.fromRevision, opts.signal);
+    const watch = new EtcdWatch(ctx, prefix, opts.fromRevision, opts.signal, !!opts.progressBookmarks);
     this.watches.add(watch);
-    return iterateWatch(watch);
+    return opts.progressBookmarks ? progressWatch(watch) : iterateWatch(watch);
   }
 
   /** See Storage.currentRevision. */

@@ -1,7 +1,8 @@
 import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { WatchEvent } from '../../apimachinery/types.ts';
 import { tooOldResourceVersion } from '../errors.ts';
-import { StorageError } from '../interface.ts';
+import { StorageError, progressBookmark } from '../interface.ts';
+import type { ProgressWatch } from '../interface.ts';
 import { decodeObject } from '../object-codec.ts';
 import type { EtcdClient } from './etcd-client.ts';
 import type { KeySpace } from './etcd-keys.ts';
@@ -13,7 +14,10 @@ import type { KeySpace } from './etcd-keys.ts';
  * backoff — to any endpoint — from the revision after the last event it queued, dropping
  * duplicates; if that revision was compacted meanwhile the watch ends with
  * ResourceVersionTooOld. A consumer that falls behind pauses the stream (HTTP/2 flow control
- * reaches etcd), so memory per watch stays bounded.
+ * reaches etcd), so memory per watch stays bounded. With `bookmarks`, etcd's progress
+ * responses (asked for with requestProgress(), or periodic) are queued as progress bookmarks
+ * in event order (see ProgressWatch): etcd sends them only once every event up to their
+ * revision has been sent on the stream, which carries this one watch.
  */
 
 type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse> & { pause?(): void; resume?(): void };
@@ -57,10 +61,12 @@ export class EtcdWatch {
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempts = 0;
+  /** A progress request made while no stream was open, sent once one is. */
+  private progressWanted = false;
   private readonly onAbort = (): void => this.end();
 
   constructor(private readonly ctx: EtcdWatchContext, readonly prefix: string, fromRevision: number,
-    private readonly signal: AbortSignal) {
+    private readonly signal: AbortSignal, private readonly bookmarks = false) {
     this.delivered = fromRevision;
     this.resumeAfter = fromRevision;
     signal.addEventListener('abort', this.onAbort, { once: true });
@@ -74,6 +80,20 @@ export class EtcdWatch {
       if (this.failure) throw this.failure;
       if (this.ended) return undefined;
       await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+  }
+
+  /** Asks etcd for a progress response (see ProgressWatch); sent once connected when the stream is not. */
+  requestProgress(): void {
+    if (this.ended) return;
+    if (!this.stream) {
+      this.progressWanted = true;
+      return;
+    }
+    try {
+      this.stream.write({ progress_request: {} });
+    } catch {
+      // The stream broke; it reconnects and the caller's deadline covers the lost request.
     }
   }
 
@@ -110,6 +130,8 @@ export class EtcdWatch {
     const range = this.ctx.keys.range(this.prefix);
     try {
       stream.write({ create_request: { ...range, start_revision: this.resumeAfter + 1, prev_kv: true, progress_notify: true } });
+      if (this.progressWanted) stream.write({ progress_request: {} });
+      this.progressWanted = false;
     } catch {
       this.onBroken(stream);
     }
@@ -128,6 +150,10 @@ export class EtcdWatch {
     if (res.events.length === 0) {
       // A progress notification: etcd sends them only to watchers that have caught up.
       this.resumeAfter = Math.max(this.resumeAfter, Number(res.header.revision));
+      if (this.bookmarks) {
+        this.queue.push(progressBookmark(this.resumeAfter));
+        this.wakeUp();
+      }
       return;
     }
     for (const ev of res.events) {
@@ -224,6 +250,11 @@ function closeStream(stream: WatchStream | undefined): void {
   } catch {
     // Already closed.
   }
+}
+
+/** The ProgressWatch of `watch` (opened with bookmarks), which ends it when the consumer leaves the loop. */
+export function progressWatch(watch: EtcdWatch): ProgressWatch {
+  return Object.assign(iterateWatch(watch), { requestProgress: () => watch.requestProgress() });
 }
 
 /** The async iterable of `watch`, which ends it when the consumer leaves the loop. */
