@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createCertificateAuthority, issueClientCertificate } from '../../src/certs/index.ts';
+import { createCertificateAuthority, issueClientCertificate, issueServingCertificate } from '../../src/certs/index.ts';
 import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts';
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
 import { directCall } from './support/https-client.ts';
@@ -162,6 +162,36 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${user}}]
     assert.equal(proxied.status, 200, 'the real front-proxy certificate is trusted');
     const clientCert = await directCall(wardle.url + FLUNDERS, { ca: wardle.ca.certPem, cert: pki['admin.crt'], key: pki['admin.key'], headers: { 'X-Remote-User': 'nobody' } });
     assert.equal(clientCert.status, 200, 'a cluster client certificate authenticates as itself, headers ignored');
+  });
+
+  it('refuses a serverAuth-only certificate and a CA as client identities and as front proxies, as kube-apiserver does (issue 18, item 4, delegated mode)', async () => {
+    const clusterCa = { certPem: pki['ca.crt'], keyPem: await readFile(cp.state.caKeyPath, 'utf8') };
+    const frontProxyCa = { certPem: pki['front-proxy-ca.crt'], keyPem: pki['front-proxy-ca.key'] };
+    const servingOnly = await issueServingCertificate(clusterCa, { commonName: `serving-only-${NS}`, dnsNames: ['localhost'] });
+    const proxyServingOnly = await issueServingCertificate(frontProxyCa, { commonName: 'front-proxy-client', dnsNames: ['localhost'] });
+    const headers = { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters' };
+    const ours = (pair: { certPem: string; keyPem: string }, h?: Record<string, string>) =>
+      directCall(wardle.url + FLUNDERS, { ca: wardle.ca.certPem, cert: pair.certPem, key: pair.keyPem, headers: h });
+    const kubeApiserver = (pair: { certPem: string; keyPem: string }, h?: Record<string, string>) =>
+      directCall(`${cp.url}/api/v1/namespaces/default/configmaps`, { ca: cp.caPem, cert: pair.certPem, key: pair.keyPem, headers: h });
+
+    const serving = await ours(servingOnly);
+    assert.equal(serving.status, 401, 'a cluster-CA certificate with only serverAuth is no client identity');
+    assert.equal(serving.body.reason, 'Unauthorized');
+    assert.equal((await kubeApiserver(servingOnly)).status, 401, 'kube-apiserver refuses it the same way');
+    const ca = await ours(clusterCa);
+    assert.equal(ca.status, 401, 'the cluster CA itself is no client identity');
+    // kube-apiserver (Go's x509 verification) accepts a CA presented as a leaf: the CN is the user,
+    // then RBAC forbids. extapi is stricter on purpose (a CA is never a client).
+    assert.equal((await kubeApiserver(clusterCa)).status, 403, 'kube-apiserver authenticates the CA, then RBAC forbids');
+    const proxy = await ours(proxyServingOnly, headers);
+    assert.equal(proxy.status, 401, 'a front-proxy-CA certificate with the allowed CN but without clientAuth is no front proxy');
+    assert.equal((await kubeApiserver(proxyServingOnly, headers)).status, 401, 'kube-apiserver does not trust its headers either');
+    assert.equal((await ours(frontProxyCa, headers)).status, 401, 'the front-proxy CA itself is no front proxy');
+
+    const viaAggregator = await cp.kubectl(['get', '--raw', FLUNDERS]);
+    assert.equal(viaAggregator.code, 0, `the real aggregator's requests still work: ${viaAggregator.stderr}`);
+    assert.equal(JSON.parse(viaAggregator.stdout).kind, 'FlunderList');
   });
 
   it('authenticates a ServiceAccount token through TokenReview', async () => {

@@ -53,7 +53,7 @@ export function renderReport(runs: BackendRun[], meta: { seed: number; requests:
     for (const [status, count] of Object.entries(r.stats.statuses).sort()) lines.push(`| ${status} | ${count} |`);
     if (r.stats.serverErrors.length > 0) {
       lines.push('', 'Answers ≥ 500 (first 20):', '');
-      for (const e of r.stats.serverErrors) lines.push(`- ${e.status}: \`${e.request.method} ${e.request.path.slice(0, 200)}\``);
+      for (const e of r.stats.serverErrors) lines.push(`- ${e.status} (${e.protocol ?? ''}, request #${e.index ?? '?'}): \`${e.request.method} ${e.request.path.slice(0, 200)}\` — ${JSON.stringify(e.body ?? '')}`);
     }
     lines.push('', 'Connection-level outcomes:', '');
     if (Object.keys(r.stats.connectionErrors).length === 0) lines.push('- none');

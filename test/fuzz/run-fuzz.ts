@@ -9,8 +9,8 @@ export interface FuzzStats {
   sent: number;
   byProtocol: Record<string, number>;
   statuses: Record<string, number>;
-  /** Answers ≥ 500, with the request that got each (first 20). */
-  serverErrors: { status: number; request: FuzzRequest }[];
+  /** Answers ≥ 500, with the request that got each and the start of the answer's body (first 20). */
+  serverErrors: { status: number; request: FuzzRequest; body?: string; protocol: string; index: number }[];
   serverErrorCount: number;
   /** Connection-level outcomes by name (first request of each kept as an example). */
   connectionErrors: Record<string, { count: number; example: FuzzRequest }>;
@@ -39,7 +39,7 @@ export async function runFuzz(server: ServerProcess, seed: number, requests: num
         stats.statuses[outcome.status] = (stats.statuses[outcome.status] ?? 0) + 1;
         if (outcome.status >= 500) {
           stats.serverErrorCount++;
-          if (stats.serverErrors.length < 20) stats.serverErrors.push({ status: outcome.status, request: req });
+          if (stats.serverErrors.length < 20) stats.serverErrors.push({ status: outcome.status, request: req, body: outcome.body, protocol, index: i });
         }
       } else if ('error' in outcome) {
         const key = `${protocol}: ${outcome.error}`;

@@ -11,8 +11,20 @@ export interface Credentials {
   key: string;
 }
 
-/** What became of one request: a status, a connection-level error (named), or no answer in time. */
-export type Outcome = { status: number } | { error: string } | { hang: true };
+/** What became of one request: a status (with the start of the body of an answer ≥ 500), a connection-level error (named), or no answer in time. */
+export type Outcome = { status: number; body?: string } | { error: string } | { hang: true };
+
+/** How much of an answer ≥ 500 is kept to identify it. */
+const KEPT_BODY_CHARS = 300;
+
+/** Collects the start of a body, for answers ≥ 500 only. */
+function bodyKeeper(): { add(status: number, chunk: Buffer | string): void; outcome(status: number): { status: number; body?: string } } {
+  let kept = '';
+  return {
+    add: (status, chunk) => { if (status >= 500 && kept.length < KEPT_BODY_CHARS) kept += String(chunk).slice(0, KEPT_BODY_CHARS - kept.length); },
+    outcome: (status) => (status >= 500 ? { status, body: kept } : { status }),
+  };
+}
 
 /** Longest wait for an answer before a request counts as a hang. */
 export const HANG_MS = 30_000;
@@ -38,11 +50,13 @@ export function http1Transport(url: string, creds: Credentials, sockets = 8): Tr
       try {
         r = httpsRequest({ agent, hostname, port, method: req.method, path: req.path, headers: req.headers }, (res) => {
           clearTimeout(timer);
-          setTimeout(() => { if (!res.complete) { done({ status: res.statusCode! }); r.destroy(); } }, STREAM_CAP_MS).unref();
-          res.on('data', () => undefined);
-          res.on('end', () => done({ status: res.statusCode! }));
-          res.on('error', () => done({ status: res.statusCode! }));
-          res.on('aborted', () => done({ status: res.statusCode! }));
+          const body = bodyKeeper();
+          const answered = () => done(body.outcome(res.statusCode!));
+          setTimeout(() => { if (!res.complete) { answered(); r.destroy(); } }, STREAM_CAP_MS).unref();
+          res.on('data', (chunk: Buffer) => body.add(res.statusCode!, chunk));
+          res.on('end', answered);
+          res.on('error', answered);
+          res.on('aborted', answered);
         });
       } catch (err) {
         clearTimeout(timer);
@@ -82,15 +96,16 @@ export function http2Transport(url: string, creds: Credentials): Transport {
         resolve({ error: `client refused: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
         return;
       }
+      const body = bodyKeeper();
       stream.on('response', (h) => {
         status = Number(h[':status']);
         clearTimeout(timer);
-        setTimeout(() => { if (!stream.closed) { done({ status }); stream.close(constants.NGHTTP2_CANCEL); } }, STREAM_CAP_MS).unref();
+        setTimeout(() => { if (!stream.closed) { done(body.outcome(status)); stream.close(constants.NGHTTP2_CANCEL); } }, STREAM_CAP_MS).unref();
       });
-      stream.on('data', () => undefined);
-      stream.on('end', () => done(status ? { status } : { error: 'stream ended without headers' }));
-      stream.on('close', () => done(status ? { status } : { error: `RST_STREAM ${stream.rstCode}` }));
-      stream.on('error', (err: NodeJS.ErrnoException) => done(status ? { status } : { error: err.code ?? err.message }));
+      stream.on('data', (chunk: Buffer) => body.add(status, chunk));
+      stream.on('end', () => done(status ? body.outcome(status) : { error: 'stream ended without headers' }));
+      stream.on('close', () => done(status ? body.outcome(status) : { error: `RST_STREAM ${stream.rstCode}` }));
+      stream.on('error', (err: NodeJS.ErrnoException) => done(status ? body.outcome(status) : { error: err.code ?? err.message }));
       if (req.body !== undefined) stream.end(req.body);
     }),
     close: () => session?.close(),
@@ -115,7 +130,8 @@ export function sendRaw(url: string, creds: Credentials, req: FuzzRequest): Prom
     socket.on('data', (d) => { text += d; });
     socket.on('end', () => {
       const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      done(m ? { status: Number(m[1]) } : { error: 'connection closed without an answer' });
+      const status = Number(m?.[1]);
+      done(m ? (status >= 500 ? { status, body: text.slice(text.indexOf('\r\n\r\n') + 4).slice(0, KEPT_BODY_CHARS) } : { status }) : { error: 'connection closed without an answer' });
     });
     socket.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
   });
