@@ -58,11 +58,16 @@ describe('audit log backend', () => {
     assert.ok(!files.includes(old.split('/').pop()!), 'the 3-day-old backup (by its name) is gone');
   });
 
-  it('creates the directory, and refuses at start a path it cannot write', () => {
+  it('creates the directory, and refuses at start a path it cannot write', async () => {
     const nested = join(dir, 'new', 'deeper', 'x.log');
-    void new LogBackend({ path: nested }).shutdown();
+    await (await LogBackend.open({ path: nested })).shutdown();
     assert.ok(readdirSync(join(dir, 'new', 'deeper')).includes('x.log'));
     writeFileSync(join(dir, 'afile'), '');
-    assert.throws(() => new LogBackend({ path: join(dir, 'afile', 'x.log') }), /^Error: cannot open the audit log .*afile\/x\.log: (ENOTDIR|EEXIST); give --audit-log-path a writable file$/);
+    await assert.rejects(LogBackend.open({ path: join(dir, 'afile', 'x.log') }), /^Error: cannot open the audit log .*afile\/x\.log: cannot create directory .*afile: a file of that name exists; give --audit-log-path a writable file$/);
+    assert.throws(() => new LogBackend({ path: join(dir, 'afile', 'x.log') }), /^Error: cannot open the audit log .*afile\/x\.log: ENOTDIR; give --audit-log-path a writable file$/);
+  });
+
+  it('fails fast, in one sentence, where a directory cannot be made (under /proc Node\'s recursive mkdir never returns)', async () => {
+    await assert.rejects(LogBackend.open({ path: '/proc/extapi-audit/deeper/x.log' }), /^Error: cannot open the audit log \/proc\/extapi-audit\/deeper\/x\.log: cannot create directory \/proc\/extapi-audit\/deeper: [a-z ]+; give --audit-log-path a writable file$/);
   });
 });

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { makeDirectory } from '../fs/make-directory.ts';
 import type { AuditBackend, AuditEvent } from './types.ts';
 
 /** Options of the log backend, as kube-apiserver's `--audit-log-*` flags. */
@@ -19,7 +20,8 @@ export interface LogBackendOptions {
  * "blocking" log mode). Size rotation as kube-apiserver's (lumberjack): the full file is renamed to
  * `<name>-<UTC time>.<ext>`, a new one is started, then rotated files beyond maxBackups or older
  * than maxAgeDays are removed. A write error is reported once per distinct error and never thrown
- * into the request. The file (and its directory) is created at start; failing that throws.
+ * into the request. The file is created at start (its directory must exist: {@link LogBackend.open}
+ * creates it); failing that throws.
  */
 export class LogBackend implements AuditBackend {
   readonly name = 'log';
@@ -29,12 +31,26 @@ export class LogBackend implements AuditBackend {
   private lastError = '';
   private readonly report: (msg: string) => void;
 
+  /**
+   * Creates the log file's missing directories (failing fast where they cannot be made, e.g.
+   * under /proc) and opens the file; throws one sentence naming the path and the reason.
+   */
+  static async open(opts: LogBackendOptions, report?: (msg: string) => void): Promise<LogBackend> {
+    if (opts.path !== '-') {
+      try {
+        await makeDirectory(dirname(opts.path));
+      } catch (err) {
+        throw new Error(`cannot open the audit log ${opts.path}: ${(err as Error).message}; give --audit-log-path a writable file`);
+      }
+    }
+    return new LogBackend(opts, report);
+  }
+
   constructor(opts: LogBackendOptions, report: (msg: string) => void = (m) => console.error(m)) {
     this.opts = { maxSizeMB: 0, maxBackups: 0, maxAgeDays: 0, ...opts };
     this.report = report;
     if (opts.path === '-') return;
     try {
-      mkdirSync(dirname(opts.path), { recursive: true });
       this.open();
     } catch (err) {
       throw new Error(`cannot open the audit log ${opts.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; give --audit-log-path a writable file`);

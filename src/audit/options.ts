@@ -34,12 +34,13 @@ export const AUDIT_FLAG_HELP: [string, string, number?][] = [
 
 /**
  * The Auditor the flags ask for, or undefined when there is no policy. A policy without any
- * backend, or a backend without a policy, is refused with one sentence saying what to add.
+ * backend, or a backend without a policy, is refused with one sentence saying what to add; so is
+ * a log path whose file or directory cannot be made.
  */
-export function auditorFromFlags(flags: AuditFlags): Auditor | undefined {
+export async function auditorFromFlags(flags: AuditFlags): Promise<Auditor | undefined> {
   const backends: AuditBackend[] = [];
   if (flags.auditLogPath) {
-    backends.push(new LogBackend({ path: flags.auditLogPath, maxSizeMB: flags.auditLogMaxsize, maxBackups: flags.auditLogMaxbackup, maxAgeDays: flags.auditLogMaxage }));
+    backends.push(await LogBackend.open({ path: flags.auditLogPath, maxSizeMB: flags.auditLogMaxsize, maxBackups: flags.auditLogMaxbackup, maxAgeDays: flags.auditLogMaxage }));
   }
   if (flags.auditWebhookConfigFile) {
     backends.push(new WebhookBackend({

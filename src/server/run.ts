@@ -75,7 +75,7 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
   const flags = program.parse(argv).opts<Flags>();
   const storage = storageOptions(flags, program);
   let audit;
-  try { audit = auditorFromFlags(flags); } catch (err) { program.error((err as Error).message, { exitCode: 2 }); }
+  try { audit = await auditorFromFlags(flags); } catch (err) { program.error((err as Error).message, { exitCode: 2 }); }
   const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
   let server: ApiServer;
   try {
