@@ -39,7 +39,10 @@ export async function runFuzz(server: ServerProcess, seed: number, requests: num
         stats.statuses[outcome.status] = (stats.statuses[outcome.status] ?? 0) + 1;
         if (outcome.status >= 500) {
           stats.serverErrorCount++;
-          if (stats.serverErrors.length < 20) stats.serverErrors.push({ status: outcome.status, request: req, body: outcome.body, protocol, index: i });
+          if (stats.serverErrors.length < 20) {
+            stats.serverErrors.push({ status: outcome.status, request: req, body: outcome.body, protocol, index: i });
+            console.error(`answer ${outcome.status} to request #${i} (${protocol}) ${req.method} ${req.path.slice(0, 160)}: ${(outcome.body ?? '').slice(0, 300)}`);
+          }
         }
       } else if ('error' in outcome) {
         const key = `${protocol}: ${outcome.error}`;
