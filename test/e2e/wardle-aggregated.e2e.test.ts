@@ -194,6 +194,19 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${user}}]
     assert.equal(JSON.parse(viaAggregator.stdout).kind, 'FlunderList');
   });
 
+  it('answers a resourceVersion newer than its store 504 Timeout "Too large resource version", as kube-apiserver does (the fuzzer\'s only answers ≥ 500)', async () => {
+    const rv = '99999999';
+    const admin = { ca: wardle.ca.certPem, cert: pki['admin.crt'], key: pki['admin.key'] };
+    const ours = await directCall(`${wardle.url}${FLUNDERS}?resourceVersion=${rv}`, admin);
+    const upstream = await directCall(`${cp.url}/api/v1/namespaces/default/configmaps?resourceVersion=${rv}`, { ...admin, ca: cp.caPem });
+    for (const [who, res] of [['extapi', ours], ['kube-apiserver', upstream]] as const) {
+      assert.equal(res.status, 504, `${who}: ${res.text}`);
+      assert.equal(res.body.reason, 'Timeout', who);
+      assert.match(res.body.message, new RegExp(`^Too large resource version: ${rv}, current: \\d+$`), who);
+      assert.equal(res.body.details?.retryAfterSeconds, 1, who);
+    }
+  });
+
   it('authenticates a ServiceAccount token through TokenReview', async () => {
     assert.equal((await cp.kubectl(['create', 'serviceaccount', 'tester', '-n', NS])).code, 0);
     const token = (await cp.kubectl(['create', 'token', 'tester', '-n', NS])).stdout.trim();

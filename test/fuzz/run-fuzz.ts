@@ -12,10 +12,40 @@ export interface FuzzStats {
   /** Answers ≥ 500, with the request that got each and the start of the answer's body (first 20). */
   serverErrors: { status: number; request: FuzzRequest; body?: string; protocol: string; index: number }[];
   serverErrorCount: number;
+  /** Of those, the answers kube-apiserver gives to the same request ({@link upstreamServerAnswer}), by kind. */
+  upstreamServerAnswers?: Record<string, number>;
   /** Connection-level outcomes by name (first request of each kept as an example). */
   connectionErrors: Record<string, { count: number; example: FuzzRequest }>;
   hangs: FuzzRequest[];
   seconds: number;
+}
+
+/**
+ * The kind of an answer ≥ 500 that kube-apiserver gives to the same request, or undefined for
+ * any other: a resourceVersion newer than the store's is 504 Timeout "Too large resource
+ * version: N, current: M" with N > M (checked against kube-apiserver in
+ * test/e2e/wardle-aggregated.e2e.test.ts).
+ */
+export function upstreamServerAnswer(status: number, body: string | undefined): string | undefined {
+  const tooLarge = /"message":"Too large resource version: (\d+), current: (\d+)","reason":"Timeout","code":504/.exec(body ?? '');
+  return status === 504 && tooLarge && BigInt(tooLarge[1]) > BigInt(tooLarge[2]) ? '504 Too large resource version' : undefined;
+}
+
+/**
+ * The answers ≥ 500 of `stats` split into kube-apiserver's own (by kind) and the others. A tally
+ * without per-kind counts (written before they were kept) is classified from its first 20
+ * answers; any beyond those count as others.
+ */
+export function classifyServerErrors(stats: FuzzStats): { upstream: Record<string, number>; other: number } {
+  let upstream = stats.upstreamServerAnswers;
+  if (!upstream) {
+    upstream = {};
+    for (const e of stats.serverErrors) {
+      const kind = upstreamServerAnswer(e.status, e.body);
+      if (kind) upstream[kind] = (upstream[kind] ?? 0) + 1;
+    }
+  }
+  return { upstream, other: stats.serverErrorCount - Object.values(upstream).reduce((n, c) => n + c, 0) };
 }
 
 /** Sends `requests` requests generated from `seed`, alternating HTTP/1.1 and HTTP/2, `concurrency` at once. */
@@ -39,6 +69,8 @@ export async function runFuzz(server: ServerProcess, seed: number, requests: num
         stats.statuses[outcome.status] = (stats.statuses[outcome.status] ?? 0) + 1;
         if (outcome.status >= 500) {
           stats.serverErrorCount++;
+          const upstream = upstreamServerAnswer(outcome.status, outcome.body);
+          if (upstream) (stats.upstreamServerAnswers ??= {})[upstream] = (stats.upstreamServerAnswers[upstream] ?? 0) + 1;
           if (stats.serverErrors.length < 20) {
             stats.serverErrors.push({ status: outcome.status, request: req, body: outcome.body, protocol, index: i });
             console.error(`answer ${outcome.status} to request #${i} (${protocol}) ${req.method} ${req.path.slice(0, 160)}: ${(outcome.body ?? '').slice(0, 300)}`);
