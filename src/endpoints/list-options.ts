@@ -59,14 +59,14 @@ export function parseRevision(rv: string): number {
 }
 
 /**
- * kube-apiserver's "Too large resource version: N, current: M" names N as the client sent it (a
+ * kube-apiserver's "Timeout: Too large resource version: N, current: M" names N as the client sent it (a
  * uint64). Storage holds revisions as JS numbers, exact only up to 2^53, and a revision that
  * large is always ahead of ours: the message gets the client's own digits back.
  */
 export function withRequestedRevision(err: unknown, rv: string): unknown {
   if (!(err instanceof StatusError) || err.code !== 504 || !/^\d+$/.test(rv) || BigInt(rv) <= BigInt(Number.MAX_SAFE_INTEGER)) return err;
-  const m = /^Too large resource version: \d+(, current: \d+)$/.exec(err.message);
-  return m ? new StatusError(504, 'Timeout', `Too large resource version: ${BigInt(rv)}${m[1]}`, err.details) : err;
+  const m = /^Timeout: Too large resource version: \d+(, current: \d+)$/.exec(err.message);
+  return m ? new StatusError(504, 'Timeout', `Timeout: Too large resource version: ${BigInt(rv)}${m[1]}`, err.details) : err;
 }
 
 /** A resourceVersion is a uint64, as kube-apiserver parses it. */

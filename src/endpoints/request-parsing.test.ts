@@ -59,7 +59,7 @@ describe('one request-parsing boundary: bad input is a 4xx, never a 500 (issue 1
         const list = await t.request('GET', `${W}?resourceVersion=${large}&resourceVersionMatch=NotOlderThan`);
         assert.equal(list.status, 504, list.text);
         assert.equal(list.body.reason, 'Timeout');
-        assert.match(list.body.message, new RegExp(`^Too large resource version: ${large}, current: \\d+$`), 'the client\'s digits, exactly, as kube-apiserver prints its uint64');
+        assert.match(list.body.message, new RegExp(`^Timeout: Too large resource version: ${large}, current: \\d+$`), 'the client\'s digits, exactly, as kube-apiserver prints its uint64');
       }
       const tooLarge = await t.request('GET', `${W}/a?resourceVersion=99999`);
       if (tooLarge.status === 504) assert.equal((tooLarge.body.message.match(/Too large resource version/g) ?? []).length, 1, tooLarge.body.message);

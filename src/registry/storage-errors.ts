@@ -25,9 +25,17 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, op:
       if (op === 'list') return resourceExpired('The resourceVersion for the provided list is too old.');
       return resourceExpired(err.message.startsWith('too old resource version') ? err.message : `too old resource version: ${err.message}`);
     case 'ResourceVersionTooLarge':
-      return new StatusError(504, 'Timeout', err.message.startsWith('Too large resource version') ? err.message : `Too large resource version: ${err.message}`, { retryAfterSeconds: 1 });
+      return tooLargeResourceVersion(err.message.startsWith('Too large resource version') ? err.message : `Too large resource version: ${err.message}`);
     case 'InvalidContinue': return badRequest(err.message);
     case 'Unavailable': return serviceUnavailable(err.message);
     default: return internalError(err.message);
   }
+}
+
+/**
+ * kube-apiserver's answer to a resourceVersion newer than its store (storage.NewTooLargeResourceVersionError):
+ * 504 Timeout, "Timeout: " + `message`, a ResourceVersionTooLarge cause, retry after 1 s.
+ */
+export function tooLargeResourceVersion(message: string): StatusError {
+  return new StatusError(504, 'Timeout', `Timeout: ${message}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
 }

@@ -29,7 +29,7 @@ export interface FuzzStats {
  * kube-apiserver's /healthz and /readyz answer when its etcd check fails.
  */
 export function upstreamServerAnswer(status: number, body: string | undefined): string | undefined {
-  const tooLarge = /"message":"Too large resource version: (\d+), current: (\d+)","reason":"Timeout","code":504/.exec(body ?? '');
+  const tooLarge = /"message":"(?:Timeout: )?Too large resource version: (\d+), current: (\d+)","reason":"Timeout"/.exec(body ?? '');
   if (status === 504 && tooLarge && BigInt(tooLarge[1]) > BigInt(tooLarge[2])) return '504 Too large resource version';
   if (status === 500 && /^\[\+\]ping ok\n(.*\n)*\[-\]storage failed: reason withheld\n(.*\n)*(healthz|readyz|livez) check failed/.test(body ?? '')) return '500 health check: storage did not answer in time';
   return undefined;
