@@ -12,7 +12,7 @@ interface Flags extends AuditFlags {
   storage: string; dataDir: string; etcdServers?: string; etcdPrefix: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string;
   authenticationConfigMap: string; devDir: string; shutdownDelay: number;
   requestTimeout: number; maxRequestsInflight: number; maxMutatingRequestsInflight: number;
-  http2MaxStreamsPerConnection: number; idleConnectionTimeout: number; readHeaderTimeout: number;
+  http2MaxStreamsPerConnection: number; idleConnectionTimeout: number; readHeaderTimeout: number; disableHttp2?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -27,6 +27,7 @@ function servingLimits(flags: Flags): ServingLimits {
     requestTimeoutMs: flags.requestTimeout * 1000,
     maxInFlight: { readOnly: flags.maxRequestsInflight, mutating: flags.maxMutatingRequestsInflight },
     connectionLimits: { maxConcurrentStreams: flags.http2MaxStreamsPerConnection, idleTimeoutMs: flags.idleConnectionTimeout * 1000, readHeaderTimeoutMs: flags.readHeaderTimeout * 1000 },
+    http2: !flags.disableHttp2,
   };
 }
 
@@ -63,6 +64,7 @@ export async function runServer(resources: Resource[], argv = process.argv): Pro
     .option('--max-requests-inflight <n>', 'concurrent read-only requests (429 beyond; health probes exempt)', positiveInt, 400)
     .option('--max-mutating-requests-inflight <n>', 'concurrent mutating requests (429 beyond)', positiveInt, 200)
     .option('--http2-max-streams-per-connection <n>', 'concurrent HTTP/2 streams per connection', positiveInt, 100)
+    .option('--disable-http2', 'serve HTTP/1.1 only: a draining server then closes each connection after its response, where an HTTP/2 GOAWAY can refuse a request kube-aggregator cannot replay (rolling Deployments)')
     .option('--read-header-timeout <seconds>', 'time to complete the TLS handshake and send a request\'s headers', positiveInt, 32)
     .option('--idle-connection-timeout <seconds>', 'close connections idle this long (HTTP/1.1 keep-alive, HTTP/2 with no open stream)', positiveInt, 90);
   for (const [flag, help, def] of AUDIT_FLAG_HELP) {

@@ -6,6 +6,8 @@ import { startApiTestServer } from '../testing/api-test-server.ts';
 import { createApiServer } from './server.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
 import { widgets } from '../testing/fixtures.ts';
+import { connect as tlsConnect } from 'node:tls';
+import { createCertificateAuthority, issueServingCertificate } from '../certs/issue.ts';
 
 const W = '/apis/test.extapi.dev/v1/namespaces/default/widgets';
 
@@ -135,5 +137,49 @@ describe('server filters', () => {
     assert.equal((await t.request('GET', '/livez')).status, 200, 'still alive while draining');
     await t.close();
     assert.equal(await body, '', 'the watch stream ended without an error');
+  });
+
+  it('with http2: false, TLS negotiates HTTP/1.1 even for a client that offers h2 first; with the default, h2', async () => {
+    const ca = await createCertificateAuthority({ commonName: 'alpn-test-ca' });
+    const pair = await issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const negotiated = async (http2?: boolean) => {
+      const server = createApiServer({
+        resources: [widgets], storage: createMemoryStorage(), tls: { cert: pair.certPem, key: pair.keyPem }, http2,
+        authenticators: [{ authenticate: () => ({ username: 'u', groups: [] }) }], authorizer: { authorize: () => ({ decision: 'Allow' }) }, log: () => undefined,
+      });
+      const { port } = await server.listen(0, '127.0.0.1');
+      try {
+        return await new Promise<string | false | null>((resolve, reject) => {
+          const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.certPem, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+            resolve(socket.alpnProtocol);
+            socket.destroy();
+          });
+          socket.once('error', reject);
+        });
+      } finally {
+        await server.close();
+      }
+    };
+    assert.equal(await negotiated(false), 'http/1.1');
+    assert.equal(await negotiated(undefined), 'h2');
+  });
+
+  it('an HTTP/1.1 watch says Connection: close, so that its connection never idles in a pool when the watch ends at shutdown', async () => {
+    const t = await startApiTestServer([widgets]);
+    const connectionHeader = (path: string) => new Promise<string | undefined>((resolve, reject) => {
+      const url = new URL(t.url + path);
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent: new HttpAgent({ keepAlive: true }) }, (res) => {
+        resolve(res.headers.connection);
+        res.destroy();
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    try {
+      assert.equal(await connectionHeader(`${W}?watch=true`), 'close');
+      assert.equal(await connectionHeader(W), 'keep-alive', 'other responses keep the connection');
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
@@ -45,6 +46,13 @@ export interface ServingLimits {
   requestTimeoutMs?: number;
   /** Idle, header and HTTP/2 stream limits per connection (default: kube-apiserver's, CONNECTION_LIMITS). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /**
+   * Offer HTTP/2 in TLS (ALPN h2, then http/1.1; the default). `false`: HTTP/1.1 only — for a
+   * server that drains while other replicas serve: kube-aggregator's proxy cannot replay a request
+   * body an HTTP/2 GOAWAY refused (kubernetes/kubernetes#135285), whereas each HTTP/1.1 response of
+   * a draining server closes its connection, so the proxy's next request opens one elsewhere.
+   */
+  http2?: boolean;
 }
 
 /** Options of createApiServer. */
@@ -113,11 +121,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   ];
   const handler = (req: HttpRequest, res: HttpResponse) => {
     // draining: an HTTP/1.1 client is told to open its next request elsewhere (no keep-alive race at close)
-    if (draining && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+    if (draining) closeAfterResponse(req, res);
     void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal }).catch((err) => writeError(res, err, log));
   };
   const limits = { ...CONNECTION_LIMITS, ...options.connectionLimits };
-  const server = options.tls ? makeTlsServer(options.tls, handler, limits) : createHttpServer(handler);
+  const server = options.tls ? makeTlsServer(options.tls, handler, limits, options.http2 ?? true) : createHttpServer(handler);
   applyConnectionLimits(server, limits);
   const shutdown = new AbortController();
   // Every request in flight listens on it (and stops listening when it ends): no fixed bound.
@@ -138,6 +146,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   };
 }
 
+/**
+ * Marks an HTTP/1.1 response `Connection: close`: its client sends its next request on another
+ * connection, and never on this one while the server closes it. (HTTP/2 has no per-response
+ * equivalent: only a GOAWAY, which races the streams the client is opening.)
+ */
+function closeAfterResponse(req: HttpRequest, res: HttpResponse): void {
+  if (req.httpVersionMajor === 1 && !res.headersSent) res.setHeader('connection', 'close');
+}
+
 const OPEN_STREAMS = Symbol('openStreams');
 type CountedSession = Http2Session & { [OPEN_STREAMS]?: number };
 
@@ -152,9 +169,11 @@ function trackOpenStreams(session: CountedSession): void {
 
 /**
  * Sends the session's GOAWAY at a moment it has no open stream, or after `maxWaitMs` anyway. A
- * client such as kube-aggregator's proxy cannot retry a request whose body it has started to
- * send when a GOAWAY refuses it, so a GOAWAY sent while requests flow would fail the requests
- * racing with it; at an idle moment only a request sent within that very round trip can race.
+ * stream the client opens while the GOAWAY is on its way is refused (Node's nghttp2 sends only
+ * GOAWAYs with the last processed stream id and ignores later streams; it has no two-step
+ * "shutdown notice"), and a client such as kube-aggregator's proxy cannot replay a refused
+ * request's body: the race is narrowed here, not closed — servers that drain while others serve
+ * run HTTP/1.1 only (`http2: false`).
  */
 function goAwayWhenIdle(session: CountedSession, maxWaitMs: number): void {
   const deadline = Date.now() + maxWaitMs;
@@ -170,7 +189,7 @@ function goAwayWhenIdle(session: CountedSession, maxWaitMs: number): void {
  * Stops accepting connections, ends watches (their streams close cleanly), lets in-flight
  * requests finish (HTTP/2 sessions get a GOAWAY once idle), and after `graceMs` closes what is left.
  */
-function closeGracefully(server: HttpServer | Http2SecureServer, shutdown: AbortController, sessions: Set<Http2Session>, graceMs = 10_000): Promise<void> {
+function closeGracefully(server: HttpServer | HttpsServer | Http2SecureServer, shutdown: AbortController, sessions: Set<Http2Session>, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     shutdown.abort();
     const idle = setInterval(() => (server as HttpServer).closeIdleConnections?.(), 50);
@@ -187,14 +206,15 @@ function closeGracefully(server: HttpServer | Http2SecureServer, shutdown: Abort
   });
 }
 
-function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void, limits: ConnectionLimits): Http2SecureServer {
+function makeTlsServer(tls: TlsMaterial | (() => TlsMaterial), handler: (req: HttpRequest, res: HttpResponse) => void, limits: ConnectionLimits, http2: boolean): Http2SecureServer | HttpsServer {
   const material = typeof tls === 'function' ? tls() : tls;
-  const server = createSecureServer({
-    allowHTTP1: true, cert: material.cert, key: material.key, ca: material.clientCAs,
-    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
-    handshakeTimeout: limits.readHeaderTimeoutMs,
-    settings: { ...HTTP2_SETTINGS, maxConcurrentStreams: limits.maxConcurrentStreams },
-  }, handler);
+  const common = {
+    cert: material.cert, key: material.key, ca: material.clientCAs,
+    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2', handshakeTimeout: limits.readHeaderTimeoutMs,
+  } as const;
+  const server: Http2SecureServer | HttpsServer = http2
+    ? createSecureServer({ ...common, allowHTTP1: true, settings: { ...HTTP2_SETTINGS, maxConcurrentStreams: limits.maxConcurrentStreams } }, handler)
+    : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'] }, handler);
   if (typeof tls === 'function') {
     let last = material;
     server.on('secureConnection', () => undefined);
@@ -230,6 +250,9 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
   const longRunning = isLongRunning(info) || ctx.api.isConnect(info);
+  // a watch ends when the server drains: its HTTP/1.1 connection must not then wait idle in the
+  // client's keep-alive pool, where the server closing it would race the client's next request
+  if (info.verb === 'watch') closeAfterResponse(req, res);
   if (!longRunning) armRequestDeadline(req, res, requestDeadlineMs(url.searchParams.get('timeout'), timeoutMs), ctx.log);
   else resetWhenStalled(res, timeoutMs);
   const alwaysAllowed = isAlwaysAllowed(url.pathname, ctx.alwaysAllowPaths ?? ALWAYS_ALLOW);

@@ -1,6 +1,8 @@
 /** Helpers of the node e2e tests: kubectl that throws, JSON output, polling, read/write load through the aggregator, the certificate a server presents, leftovers. */
 import { X509Certificate } from 'node:crypto';
+import { Agent, request, type RequestOptions } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ControlPlane } from '../../src/testing/control-plane-state.ts';
 import { acquireNodeHostLock } from '../../src/testing/node/host-lock.ts';
 import type { NodeClusterState } from '../../src/testing/node/node-cluster.ts';
@@ -32,35 +34,37 @@ export async function waitUntil(what: string, timeoutMs: number, check: () => Pr
 }
 
 /**
- * Counts of a load run: `failed` counts every failed request (reads and writes), `failedWrites`
- * holds the error of each failed create, `created` lists the Flunders whose create was
- * acknowledged (201).
+ * Counts of a load run: `ok` and `failed` count every request (reads and writes), `errors` holds
+ * the first failures (status and body as kube-apiserver answered them), `failedWrites` the error
+ * of each failed create, `created` the Flunders whose create was acknowledged (201).
  */
 export interface LoadCounts { ok: number; failed: number; errors: string[]; created: string[]; failedWrites: string[] }
 
+/** Pause of each load loop between two requests (the machine has 2 cores and runs the whole cluster). */
+const LOAD_PAUSE_MS = 10;
+
 /**
- * Requests through kube-apiserver (the aggregator, over the Service) with kubectl's admin client
- * certificate until stopped: two loops listing flunders in `namespace`, and with `writes` a third
- * loop creating `load-<n>` Flunders one after another. Any non-zero kubectl exit is a failure.
+ * Requests through kube-apiserver (the aggregator, over the Service) as the cluster admin (the
+ * admin kubeconfig's client certificate, kube-apiserver verified against its CA) until stopped:
+ * two loops listing flunders in `namespace`, and with `writes` a third loop creating `load-<n>`
+ * Flunders one after another. Every answer but 200/201, and every transport error, is a failure.
  */
 export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: boolean } = {}): { stop(): Promise<LoadCounts> } {
   const counts: LoadCounts = { ok: 0, failed: 0, errors: [], created: [], failedWrites: [] };
   const path = `/apis/wardle.example.com/v1beta1/namespaces/${namespace}/flunders`;
   let stopped = false;
-  const run = async (args: string[], input?: string): Promise<void> => {
-    // -v=8: a failure reports the response body (kubectl shows a plain-text 503 only generically)
-    const r = await cp.kubectl([...args, '-v=8'], { timeoutMs: 30_000, input });
-    if (r.code !== 0) {
-      const body = /Response Body: (.*)/.exec(r.stderr)?.[1] ?? '';
-      const last = r.stderr.trim().split('\n').at(-1) ?? '';
-      throw new Error(`kubectl ${args.slice(0, 2).join(' ')}: ${last}${body ? ` (response body: ${body.slice(0, 300)})` : ''}`);
-    }
+  const credentials = adminCredentials(cp);
+  const agent = new Agent({ keepAlive: true, maxSockets: 3 });
+  const read = async (): Promise<void> => {
+    const r = await call(cp.url + path, { ...(await credentials), agent, method: 'GET' });
+    if (r.status !== 200) throw new Error(`GET flunders → ${r.status}: ${r.text.slice(0, 300)}`);
   };
-  const read = () => run(['get', '--raw', path]);
   const write = async (): Promise<void> => {
-    const name = `load-${counts.created.length + counts.failed}-${Date.now()}`;
+    const name = `load-${counts.created.length + counts.failedWrites.length}-${Date.now()}`;
+    const body = JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name }, spec: {} });
     try {
-      await run(['create', '--raw', path, '-f', '-'], JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name }, spec: {} }));
+      const r = await call(cp.url + path, { ...(await credentials), agent, method: 'POST', body });
+      if (r.status !== 201) throw new Error(`POST flunders ${name} → ${r.status}: ${r.text.slice(0, 300)}`);
     } catch (err) {
       counts.failedWrites.push((err as Error).message);
       throw err;
@@ -73,10 +77,38 @@ export function startLoad(cp: ControlPlane, namespace: string, opts: { writes?: 
         counts.failed++;
         if (counts.errors.length < 10) counts.errors.push((err as Error).message);
       }
+      await new Promise((r) => setTimeout(r, LOAD_PAUSE_MS));
     }
   };
   const loops = [loop(read), loop(read), ...(opts.writes ? [loop(write)] : [])];
-  return { stop: async () => { stopped = true; await Promise.all(loops); return counts; } };
+  return { stop: async () => { stopped = true; await Promise.all(loops); agent.destroy(); return counts; } };
+}
+
+/** The CA, client certificate and key of the admin kubeconfig. */
+async function adminCredentials(cp: ControlPlane): Promise<Pick<RequestOptions, 'ca' | 'cert' | 'key'>> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.adminKubeconfigPath);
+  const options: RequestOptions = {};
+  await kc.applyToHTTPSOptions(options);
+  return { ca: options.ca, cert: options.cert, key: options.key };
+}
+
+/** One HTTPS request with a JSON body; resolves with the status and the body text. */
+function call(url: string, options: RequestOptions & { body?: string }): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const { body, ...rest } = options;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    const req = request(url, { ...rest, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${url} in 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**

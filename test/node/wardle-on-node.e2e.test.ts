@@ -340,7 +340,10 @@ test('namespace deletion: completes through the aggregator; blocked with the ser
   assert.match(redeploy.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);
 });
 
-test('--storage etcd with 2 replicas: a rolling restart with 0 failed reads, no acknowledged create lost, at most 2 creates refused by the drain race', async () => {
+/** Rolling restarts of proof 4 (more, to measure the drain over many restarts: EXTAPI_E2E_ROLLING_RESTARTS=10). */
+const ROLLING_RESTARTS = Number(process.env.EXTAPI_E2E_ROLLING_RESTARTS ?? 1);
+
+test('--storage etcd with 2 replicas: rolling restarts with 0 failed requests through the aggregator and every acknowledged create stored', async () => {
   // an etcd that pods reach: client TLS with client certificates on the node's bridge address
   etcd = await startEtcd(1, { tls: true, clientHost: cluster.node.network.gateway });
   const tls = etcd.clientTls!;
@@ -359,30 +362,28 @@ test('--storage etcd with 2 replicas: a rolling restart with 0 failed reads, no 
   // deploy returns at the first available replica; the restart starts from both
   await kubectl(['-n', etcdNs, 'rollout', 'status', 'deployment/api', '--timeout=300s']);
   const podsOf = async () => (await kubectlJson(kubectl, ['-n', etcdNs, 'get', 'pods', '-l', 'app.kubernetes.io/name=api'])).items as any[];
-  const before = (await podsOf()).map((p) => p.metadata.name).sort();
-  assert.equal(before.length, 2);
+  assert.equal((await podsOf()).length, 2);
 
   const load = startLoad(cluster, etcdNs, { writes: true });
   await new Promise((r) => setTimeout(r, 3000));
-  await kubectl(['-n', etcdNs, 'rollout', 'restart', 'deployment/api']);
-  await kubectl(['-n', etcdNs, 'rollout', 'status', 'deployment/api', '--timeout=300s']);
-  // the replaced pods are gone (their shutdown delay included) before the load stops
-  await waitUntil('the old pods to be gone', 120_000, async () => (await podsOf()).every((p) => !before.includes(p.metadata.name)));
+  for (let restart = 1; restart <= ROLLING_RESTARTS; restart++) {
+    const before = (await podsOf()).map((p) => p.metadata.name);
+    await kubectl(['-n', etcdNs, 'rollout', 'restart', 'deployment/api']);
+    await kubectl(['-n', etcdNs, 'rollout', 'status', 'deployment/api', '--timeout=300s']);
+    // the replaced pods are gone (their shutdown delay included) before the next restart or the end
+    await waitUntil(`the old pods of restart ${restart} to be gone`, 120_000, async () => (await podsOf()).every((p) => !before.includes(p.metadata.name)));
+  }
   await new Promise((r) => setTimeout(r, 3000));
   const result = await load.stop();
-  process.stderr.write(`[node-e2e] rolling restart on etcd: ${result.ok} requests through the aggregator (${result.created.length} creates), ${result.failed} failed\n`);
+  process.stderr.write(`[node-e2e] ${ROLLING_RESTARTS} rolling restart(s) on etcd: ${result.ok + result.failed} requests through the aggregator, ${result.created.length + result.failedWrites.length} creates, ${result.failed} failed (${result.failedWrites.length} creates)\n`);
+  for (const e of result.errors) process.stderr.write(`[node-e2e]   failed: ${e}\n`);
   const after = await podsOf();
   assert.equal(after.filter((p) => p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length, 2);
-  assert.ok(result.ok > 30 && result.created.length > 5, `only ${result.ok} requests, ${result.created.length} creates`);
-  assert.equal(result.failed - result.failedWrites.length, 0, `failed reads:\n${result.errors.join('\n')}`);
-  // Open gap (issue 14, proof 4): a create racing a draining pod's HTTP/2 GOAWAY is answered 503
-  // by the aggregator (its proxy cannot replay the body). It happened once in 126 creates in a
-  // clean-clone CI run; only that answer, at most twice, is tolerated until it is fixed.
-  assert.ok(result.failedWrites.length <= 2, result.failedWrites.join('\n'));
-  for (const e of result.failedWrites) assert.match(e, /ServiceUnavailable\): the server is currently unable to handle the request/);
+  assert.ok(result.ok > 100 && result.created.length > 30, `only ${result.ok} requests, ${result.created.length} creates`);
   // every acknowledged create is in etcd, read back through the aggregator from the new pods
-  const listed = new Set((await kubectlJson(kubectl, ['-n', etcdNs, 'get', 'flunders'])).items.map((f: any) => f.metadata.name));
+  const listed = new Set((await kubectlJson(kubectl, ['-n', etcdNs, 'get', 'flunders.wardle.example.com'])).items.map((f: any) => f.metadata.name));
   assert.deepEqual(result.created.filter((n) => !listed.has(n)), []);
+  assert.equal(result.failed, 0, result.errors.join('\n'));
 });
 
 test('teardown stops every process and leaves no mount, cgroup, bridge, nft table, route or changed sysctl', async () => {

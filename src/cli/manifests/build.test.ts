@@ -90,7 +90,8 @@ test('embedded storage: 1 replica on a PVC, Recreate; etcd: 2 replicas, PDB minA
   assert.deepEqual((find(etcd, 'PodDisruptionBudget') as any).spec.minAvailable, 1);
   assert.ok(dX.spec.template.spec.affinity.podAntiAffinity);
   assert.ok(dX.spec.template.spec.containers[0].args.includes('--shutdown-delay=10'), 'a rolling server keeps serving while it leaves the endpoints');
-  assert.equal(dE.spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--shutdown-delay')), false);
+  assert.ok(dX.spec.template.spec.containers[0].args.includes('--disable-http2'), 'a rolling server drains over HTTP/1.1, which the aggregator\'s proxy survives');
+  assert.equal(dE.spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--shutdown-delay') || a === '--disable-http2'), false);
   const memory = build(flags({ storage: 'memory' }));
   assert.equal((find(memory, 'Deployment') as any).spec.replicas, 1);
   assert.equal(memory.some((o) => o.kind === 'PersistentVolumeClaim'), false);

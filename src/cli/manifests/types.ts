@@ -55,6 +55,7 @@ export const ETCD_CLIENT_MOUNT = '/var/run/extapi/etcd-client';
 /**
  * Seconds a server of a rolling Deployment keeps serving after SIGTERM while /readyz fails
  * (`--shutdown-delay`): endpoints and kube-proxy's rules drop the pod before it stops listening.
+ * Such a server also runs with `--disable-http2` (see serverArgs).
  */
 export const ROLLING_SHUTDOWN_DELAY_SECONDS = 10;
 /** Every object carries this label; uninstall and doctor find objects by it. */

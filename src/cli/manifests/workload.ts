@@ -42,8 +42,10 @@ export function serverArgs(spec: ManifestSpec): string[] {
       args.push(`--etcd-cafile=${ETCD_CLIENT_MOUNT}/ca.crt`, `--etcd-certfile=${ETCD_CLIENT_MOUNT}/tls.crt`, `--etcd-keyfile=${ETCD_CLIENT_MOUNT}/tls.key`);
     }
   }
-  // a rolling update replaces pods while requests flow: keep serving until the pod is out of the endpoints
-  if (rolls(spec)) args.push(`--shutdown-delay=${ROLLING_SHUTDOWN_DELAY_SECONDS}`);
+  // a rolling update replaces pods while requests flow: keep serving until the pod is out of the
+  // endpoints, over HTTP/1.1, whose responses close their connections while the pod drains (an
+  // HTTP/2 GOAWAY can refuse a proxied request body that kube-aggregator cannot replay)
+  if (rolls(spec)) args.push(`--shutdown-delay=${ROLLING_SHUTDOWN_DELAY_SECONDS}`, '--disable-http2');
   return args;
 }
 
