@@ -6,6 +6,19 @@ import type { AdmissionPlugin } from './types.ts';
 interface NamespaceState {
   terminating: boolean;
   labels: Record<string, string>;
+  /** The Namespace as kube-apiserver served it (admission policies' `namespaceObject`). */
+  object: NamespaceObject;
+}
+
+/** A Namespace object of the cluster. */
+export interface NamespaceObject {
+  metadata?: { name?: string; deletionTimestamp?: string; labels?: Record<string, string>; [key: string]: unknown };
+  status?: { phase?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+function stateOf(ns: NamespaceObject): NamespaceState {
+  return { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata?.deletionTimestamp, labels: ns.metadata?.labels ?? {}, object: ns };
 }
 
 /**
@@ -55,10 +68,13 @@ export class NamespaceLifecycle implements AdmissionPlugin {
   /** The labels of a namespace (for webhooks' namespaceSelector); undefined when it does not exist. */
   readonly labels = async (name: string): Promise<Record<string, string> | undefined> => (this.known.get(name) ?? await this.lookup(name))?.labels;
 
+  /** The Namespace object (for admission policies' `namespaceObject`); undefined when it does not exist. */
+  readonly object = async (name: string): Promise<NamespaceObject | undefined> => (this.known.get(name) ?? await this.lookup(name))?.object;
+
   private async lookup(name: string): Promise<NamespaceState | undefined> {
-    const ns = await this.client.getOrNull(`/api/v1/namespaces/${encodeURIComponent(name)}`);
+    const ns = await this.client.getOrNull<NamespaceObject>(`/api/v1/namespaces/${encodeURIComponent(name)}`);
     if (!ns) return undefined;
-    const state = { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata?.deletionTimestamp, labels: ns.metadata?.labels ?? {} };
+    const state = stateOf(ns);
     this.known.set(name, state);
     return state;
   }
@@ -71,9 +87,9 @@ export class NamespaceLifecycle implements AdmissionPlugin {
     return list.metadata?.resourceVersion ?? '';
   }
 
-  private remember(ns: { metadata?: { name?: string; deletionTimestamp?: string; labels?: Record<string, string> }; status?: { phase?: string } }): void {
+  private remember(ns: NamespaceObject): void {
     if (!ns.metadata?.name) return;
-    this.known.set(ns.metadata.name, { terminating: ns.status?.phase === 'Terminating' || !!ns.metadata.deletionTimestamp, labels: ns.metadata.labels ?? {} });
+    this.known.set(ns.metadata.name, stateOf(ns));
   }
 
   private async watchLoop(rv: string): Promise<void> {

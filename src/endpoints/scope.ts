@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse } from './http.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { invalid } from '../errors/status-error.ts';
+import { auditOf } from '../audit/context.ts';
 
 /** Everything a resource handler needs about one request; `rest` is the REST object serving it. */
 export interface RequestScope<R = Rest> {
@@ -45,6 +46,7 @@ export function writeContext(scope: RequestScope<unknown>, optionsKind: OptionsK
     lookup: scope.lookup,
     requestVersion: scope.codec.version.name,
     options: admissionOptions(scope.query, optionsKind, dryRun),
+    annotate: (key, value) => auditOf(scope.req)?.annotate(key, value),
   };
 }
 

@@ -77,6 +77,8 @@ export interface OperationContext {
   options?: Record<string, unknown>;
   /** Warnings admission adds for the client (Warning headers). */
   warnings?: string[];
+  /** Adds an annotation to the request's audit events (admission annotations; the first value of a key wins). */
+  annotate?: (key: string, value: string) => void;
 }
 
 /** Names a resource of the same server: group + plural. */

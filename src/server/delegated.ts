@@ -8,6 +8,7 @@ import { createSubjectAccessReviewAuthorizer } from '../auth/delegating/subject-
 import { createApiServer, type ApiServer, type ServingLimits, type TlsMaterial } from './server.ts';
 import { NamespaceLifecycle } from '../admission/namespace-lifecycle.ts';
 import { AdmissionWebhooks } from '../admission/webhooks/plugin.ts';
+import { ValidatingAdmissionPolicies } from '../admission/policies/plugin.ts';
 import { hostname } from 'node:os';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
 
@@ -60,6 +61,8 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
   await namespaces.start();
   const webhooks = new AdmissionWebhooks(client, namespaces.labels);
   await webhooks.start();
+  const policies = new ValidatingAdmissionPolicies(client, namespaces);
+  await policies.start();
   const storage = await openStorage(opts.storage, opts.resources);
   const servingPair = opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : await selfSignedPair();
   servingPair();
@@ -77,16 +80,17 @@ export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
       createTokenReviewAuthenticator(client, { audiences: opts.audiences }),
     ],
     authorizer: createSubjectAccessReviewAuthorizer(client),
-    admission: [namespaces, webhooks],
+    admission: [namespaces, policies, webhooks],
     audit: opts.audit,
     readyChecks: [
       { name: 'authentication-config', check: () => authConfig.checkLoaded() },
       { name: 'namespace-informer', check: () => namespaces.checkSynced() },
       { name: 'admission-webhook-configurations', check: () => webhooks.checkSynced() },
+      { name: 'admission-policies', check: () => policies.checkSynced() },
       ...(storage.healthCheck ? [{ name: 'storage', check: () => storage.healthCheck!() }] : []),
     ],
   });
   await server.listen(opts.port, opts.host);
   const close = server.close;
-  return { ...server, close: async () => { authConfig.stop(); namespaces.stop(); webhooks.stop(); await close(); await storage.close(); } };
+  return { ...server, close: async () => { authConfig.stop(); namespaces.stop(); webhooks.stop(); policies.stop(); await close(); await storage.close(); } };
 }

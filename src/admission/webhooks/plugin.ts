@@ -4,20 +4,17 @@ import { internalError, StatusError, badRequest } from '../../errors/status-erro
 import type { KubeClient } from '../../kube/client.ts';
 import { Informer } from '../../kube/informer.ts';
 import type { OperationContext, Resource } from '../../resource/define-resource.ts';
-import { servedVersions } from '../../resource/versions.ts';
-import { VersionCodec } from '../../endpoints/codec.ts';
-import { dropEmptyMetadata } from '../../registry/object-meta.ts';
+import type { VersionCodec } from '../../endpoints/codec.ts';
 import type { AdmissionPlugin } from '../types.ts';
 import { callWebhook, WebhookCallError } from './call.ts';
-import { objectSelectorMatches, rulesMatch, selectorMatches } from './matching.ts';
-import { admissionRequest, type AdmissionAttributes } from './review.ts';
+import { matchingVersion, namespaceSelectorMatches, objectSelectorMatches, type NamespaceLabels } from './matching.ts';
+import { admissionAttributes, admissionCodec, admissionRequest, asSent, type AdmissionAttributes } from './review.ts';
 import type { AdmissionResponse, Webhook, WebhookConfiguration } from './types.ts';
 
 const MUTATING = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
 const VALIDATING = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 
-/** Namespace labels for namespaceSelector; undefined when the namespace is unknown. */
-export type NamespaceLabels = (namespace: string) => Promise<Record<string, string> | undefined>;
+export type { NamespaceLabels } from './matching.ts';
 
 /** A webhook chosen for one request, and the version it sees the resource at. */
 interface Invocation {
@@ -39,7 +36,6 @@ export class AdmissionWebhooks implements AdmissionPlugin {
   private readonly validating: Informer<WebhookConfiguration>;
   private readonly client: KubeClient;
   private readonly namespaceLabels: NamespaceLabels;
-  private readonly codecs = new Map<string, VersionCodec>();
 
   constructor(client: KubeClient, namespaceLabels: NamespaceLabels) {
     this.client = client;
@@ -60,7 +56,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
   checkSynced(): void { this.mutating.checkSynced(); this.validating.checkSynced(); }
 
   async admit(obj: KubeObject, old: KubeObject | null, ctx: OperationContext, resource: Resource): Promise<void> {
-    const attrs = attributes(ctx, resource);
+    const attrs = admissionAttributes(ctx, resource);
     const hooks = await this.matching(this.mutating, attrs, obj, old);
     if (hooks.length === 0) return;
     let current = obj;
@@ -75,7 +71,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
   }
 
   async validate(obj: KubeObject, old: KubeObject | null, ctx: OperationContext, resource: Resource): Promise<void> {
-    const attrs = attributes(ctx, resource);
+    const attrs = admissionAttributes(ctx, resource);
     const object = ctx.operation === 'DELETE' ? null : obj;
     const hooks = await this.matching(this.validating, attrs, object, old);
     const outcomes = await Promise.allSettled(hooks.map((inv) => this.call(inv, attrs, object, old, false)));
@@ -134,46 +130,18 @@ export class AdmissionWebhooks implements AdmissionPlugin {
     const configs = source.list().sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
     const chosen: Invocation[] = [];
     for (const hook of configs.flatMap((c) => c.webhooks ?? [])) {
-      const version = this.matchingVersion(hook, attrs);
+      const version = matchingVersion(hook.rules, hook.matchPolicy, attrs);
       if (!version) continue;
       if (!objectSelectorMatches(hook, object, old)) continue;
-      if (!(await this.namespaceMatches(hook, attrs))) continue;
+      if (!(await namespaceSelectorMatches(hook.namespaceSelector, attrs, this.namespaceLabels))) continue;
       chosen.push({ hook, version });
     }
     return chosen;
   }
 
-  private matchingVersion(hook: Webhook, attrs: AdmissionAttributes): string | undefined {
-    const { resource, ctx } = attrs;
-    const base = { operation: ctx.operation, group: resource.group, resource: resource.plural, subresource: ctx.subresource ?? '', namespace: resource.namespaced ? ctx.namespace ?? '' : '' };
-    if (rulesMatch(hook.rules, { ...base, version: attrs.requestVersion })) return attrs.requestVersion;
-    if (hook.matchPolicy === 'Exact') return undefined;
-    return servedVersions(resource).map((v) => v.name).find((v) => v !== attrs.requestVersion && rulesMatch(hook.rules, { ...base, version: v }));
-  }
-
-  private async namespaceMatches(hook: Webhook, attrs: AdmissionAttributes): Promise<boolean> {
-    const selector = hook.namespaceSelector;
-    if (!selector || (!selector.matchLabels && !selector.matchExpressions?.length)) return true;
-    if (!attrs.resource.namespaced || !attrs.ctx.namespace) return true;
-    const labels = await this.namespaceLabels(attrs.ctx.namespace);
-    if (labels === undefined) throw new StatusError(404, 'NotFound', `namespaces "${attrs.ctx.namespace}" not found`, { name: attrs.ctx.namespace, kind: 'namespaces' });
-    return selectorMatches(selector, labels);
-  }
-
   private codec(resource: Resource, version: string): VersionCodec {
-    const key = `${resource.group}/${resource.plural}/${version}`;
-    let codec = this.codecs.get(key);
-    if (!codec) {
-      codec = new VersionCodec(resource, resource.versions.find((v) => v.name === version)!);
-      this.codecs.set(key, codec);
-    }
-    return codec;
+    return admissionCodec(resource, version);
   }
-}
-
-function attributes(ctx: OperationContext, resource: Resource): AdmissionAttributes {
-  const storage = resource.versions.find((v) => v.storage)?.name ?? resource.versions[0].name;
-  return { resource, ctx, requestVersion: ctx.requestVersion ?? storage };
 }
 
 /** kube-apiserver's refusal: `admission webhook "x" denied the request: <message>`, at least 400, Failure. */
@@ -189,13 +157,6 @@ function clientView(obj: KubeObject, ctx: OperationContext, mutating: boolean): 
   if (ctx.operation !== 'CREATE' || !mutating) return obj;
   const { uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata;
   return { ...obj, metadata };
-}
-
-/** The object in the webhook's version as kube-apiserver serializes it: empty labels, annotations, finalizers left out. */
-function asSent(codec: VersionCodec, obj: KubeObject): KubeObject {
-  const copy = codec.fromStorage(obj);
-  dropEmptyMetadata(copy);
-  return copy;
 }
 
 function restoreServerFields(patched: KubeObject, current: KubeObject): void {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../apimachinery/types.ts';
 import type { OperationContext, Resource } from '../../resource/define-resource.ts';
+import { VersionCodec } from '../../endpoints/codec.ts';
+import { dropEmptyMetadata } from '../../registry/object-meta.ts';
 import type { AdmissionRequest } from './types.ts';
 
 /** One admission call's facts, independent of the webhook: the request as the client made it. */
@@ -33,4 +35,31 @@ export function admissionRequest(a: AdmissionAttributes, version: string, object
 function dropEmpty<T extends object>(obj: T): T {
   for (const key of Object.keys(obj) as (keyof T)[]) if (obj[key] === undefined || obj[key] === '') delete obj[key];
   return obj;
+}
+
+/** The admission attributes of one operation; the version is the client's, or the storage version. */
+export function admissionAttributes(ctx: OperationContext, resource: Resource): AdmissionAttributes {
+  const storage = resource.versions.find((v) => v.storage)?.name ?? resource.versions[0].name;
+  return { resource, ctx, requestVersion: ctx.requestVersion ?? storage };
+}
+
+const codecs = new WeakMap<Resource, Map<string, VersionCodec>>();
+
+/** The codec of one version of `resource` (kept per resource and version). */
+export function admissionCodec(resource: Resource, version: string): VersionCodec {
+  let byVersion = codecs.get(resource);
+  if (!byVersion) codecs.set(resource, byVersion = new Map());
+  let codec = byVersion.get(version);
+  if (!codec) {
+    codec = new VersionCodec(resource, resource.versions.find((v) => v.name === version)!);
+    byVersion.set(version, codec);
+  }
+  return codec;
+}
+
+/** A stored object in `codec`'s version as kube-apiserver serializes it for admission: empty labels, annotations, finalizers left out. */
+export function asSent(codec: VersionCodec, obj: KubeObject): KubeObject {
+  const copy = codec.fromStorage(obj);
+  dropEmptyMetadata(copy);
+  return copy;
 }

@@ -41,7 +41,7 @@ test('RBAC: ClusterRole for namespaces, webhook configurations, services and the
   assert.equal(role.metadata.name, 'toys:toys-server');
   assert.deepEqual(role.rules, [
     { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: [''], resources: ['services'], verbs: ['get'] },
     { apiGroups: ['toys.example.com'], resources: ['widgets', 'widgets/status', 'gadgets'], verbs: ['get', 'list', 'watch'] },
   ]);

@@ -16,7 +16,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 /** What every extension server reads of the cluster: namespaces, admission webhook configurations, the Services webhooks name. */
 export const CLUSTER_READ_RULES: Array<Record<string, string[]>> = [
   { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['services'], verbs: ['get'] },
 ];
 

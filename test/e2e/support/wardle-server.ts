@@ -104,7 +104,7 @@ kind: ClusterRole
 metadata: {name: ${name}}
 rules:
 - {apiGroups: [""], resources: [namespaces], verbs: [get, list, watch]}
-- {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations, validatingwebhookconfigurations], verbs: [get, list, watch]}
+- {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations, validatingwebhookconfigurations, validatingadmissionpolicies, validatingadmissionpolicybindings], verbs: [get, list, watch]}
 - {apiGroups: [""], resources: [services], verbs: [get]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
