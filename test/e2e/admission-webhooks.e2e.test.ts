@@ -97,6 +97,31 @@ ${extra}`;
     assert.deepEqual(normalizeReview(sentBy('wardle.example.com')[0].request, 'wardle.example.com'), normalizeReview(sentBy(CRD_GROUP)[0].request, CRD_GROUP));
   });
 
+  it('matchConditions (CEL): false skips the webhook, true calls it, an error under Fail refuses — as for the CRD', async () => {
+    hook.on('/deny', () => ({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'matched and refused' } }));
+    await install(configYaml('Validating', 'cond', '/deny', `  failurePolicy: Fail
+  matchConditions:
+  - {name: labelled, expression: "has(object.metadata.labels) && 'check' in object.metadata.labels"}
+  - {name: strict, expression: "object.metadata.labels.check == 'yes' || object.spec.nothing == 1"}
+`));
+    const both = async (name: string, labels: Record<string, string>) => {
+      const ours = await create('wardle.example.com', name, labels);
+      const theirs = await create(CRD_GROUP, name, labels);
+      assert.equal(ours.stderr.replaceAll('wardle.example.com', 'G'), theirs.stderr.replaceAll(CRD_GROUP, 'G'), `${name}: kubectl output differs from the CRD's`);
+      assert.equal(ours.code, theirs.code);
+      return ours;
+    };
+    const skipped = await both('cond-skipped', { other: 'x' });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(hook.received.length, 0, 'a false condition skips the webhook');
+    const called = await both('cond-called', { check: 'yes' });
+    assert.match(called.stderr, /admission webhook "cond\..*" denied the request: matched and refused/);
+    assert.equal(sentBy('wardle.example.com').length, 1);
+    const errored = await both('cond-error', { check: 'no' });
+    assert.equal(errored.stderr.trim(), `${DEPRECATED}Error from server (Forbidden): error when creating "STDIN": flunders.wardle.example.com "cond-error" is forbidden: expression 'object.metadata.labels.check == 'yes' || object.spec.nothing == 1' resulted in error: no such key: nothing`);
+    assert.equal(sentBy('wardle.example.com').length, 1, 'the erroring condition did not call the webhook');
+  });
+
   it('a mutating webhook adds a label and a warning, as for the CRD', async () => {
     hook.on('/label', () => ({ allowed: true, warnings: ['labelled by e2e'], ...jsonPatch([{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }]) }));
     await install(configYaml('Mutating', 'label', '/label'));

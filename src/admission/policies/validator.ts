@@ -5,7 +5,7 @@
  * ...`) and reason, then the audit annotations; errors follow the policy's failurePolicy.
  */
 import { Optional } from '@marcbachmann/cel-js';
-import { AdmissionExpression, aggregateErrors, CompositedVariables, evaluateMatchConditions, type AdmissionCelInput } from './expressions.ts';
+import { AdmissionExpression, aggregateErrors, CompositedVariables, evaluateMatchConditions, type AdmissionCelInput } from '../cel-expressions.ts';
 import type { ValidatingAdmissionPolicy, Validation } from './types.ts';
 
 /** kube-apiserver's limit on an evaluated messageExpression (celconfig.MaxEvaluatedMessageExpressionSizeBytes). */

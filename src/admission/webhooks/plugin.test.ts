@@ -85,6 +85,28 @@ describe('admission webhooks (in-process server, real HTTPS webhook)', () => {
     assert.equal((r.object as { metadata: { uid?: string } }).metadata.uid, (r.object as { metadata: { uid?: string } }).metadata.uid);
   });
 
+  it('matchConditions (CEL): false skips the webhook, true calls it, an error follows failurePolicy', async () => {
+    hook.on('/deny', () => ({ allowed: false, status: { message: 'called' } }));
+    const conditions = [{ name: 'labelled', expression: "has(object.metadata.labels) && object.metadata.labels.check == 'yes'" }, { name: 'create', expression: "request.operation == 'CREATE'" }];
+    await setHooks([], [[webhook('cond.example.com', '/deny', { matchConditions: conditions })]]);
+    assert.equal((await post(ALPHA, flunder('skipped', { check: 'no' }))).status, 201, 'a false condition skips the webhook');
+    assert.equal(hook.received.length, 0);
+    const called = await post(ALPHA, flunder('called', { check: 'yes' }));
+    assert.equal(called.status, 400);
+    assert.equal(called.body.message, 'admission webhook "cond.example.com" denied the request: called');
+    const broken = [{ name: 'broken', expression: 'object.spec.nothing == 1' }];
+    await setHooks([], [[webhook('err.example.com', '/deny', { matchConditions: broken, failurePolicy: 'Fail' })]]);
+    const failed = await post(ALPHA, flunder('errored'));
+    assert.equal(failed.status, 403);
+    assert.equal(failed.body.reason, 'Forbidden');
+    assert.equal(failed.body.message, `flunders.wardle.example.com "errored" is forbidden: expression 'object.spec.nothing == 1' resulted in error: no such key: nothing`);
+    await setHooks([], [[webhook('err.example.com', '/deny', { matchConditions: [...broken, { name: 'no', expression: 'false' }], failurePolicy: 'Fail' })]]);
+    assert.equal((await post(ALPHA, flunder('false-wins'))).status, 201, 'a false condition wins over an error');
+    await setHooks([], [[webhook('err.example.com', '/deny', { matchConditions: broken, failurePolicy: 'Ignore' })]]);
+    assert.equal((await post(ALPHA, flunder('ignored'))).status, 201, 'Ignore skips the webhook on an error');
+    assert.equal(hook.received.length, 1, 'only the matching call reached the webhook');
+  });
+
   it('applies a mutating JSONPatch, passes warnings back, and validates the result again', async () => {
     hook.on('/label', () => ({ allowed: true, warnings: ['labelled by the webhook'], ...jsonPatch([{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }]) }));
     hook.on('/break', () => ({ allowed: true, ...jsonPatch([{ op: 'add', path: '/spec/reference', value: 42 }]) }));

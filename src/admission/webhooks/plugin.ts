@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../apimachinery/types.ts';
 import { applyJsonPatch } from '../../patch/json-patch.ts';
-import { internalError, StatusError, badRequest } from '../../errors/status-error.ts';
+import { badRequest, forbidden, internalError, StatusError } from '../../errors/status-error.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import { Informer } from '../../kube/informer.ts';
 import type { OperationContext, Resource } from '../../resource/define-resource.ts';
@@ -9,7 +9,9 @@ import type { AdmissionPlugin } from '../types.ts';
 import { callWebhook, WebhookCallError } from './call.ts';
 import { matchingVersion, namespaceSelectorMatches, objectSelectorMatches, type NamespaceLabels } from './matching.ts';
 import { admissionAttributes, admissionCodec, admissionRequest, asSent, type AdmissionAttributes } from './review.ts';
-import type { AdmissionResponse, Webhook, WebhookConfiguration } from './types.ts';
+import type { AdmissionRequest, AdmissionResponse, Webhook, WebhookConfiguration } from './types.ts';
+import { AdmissionExpression, aggregateErrors, CompositedVariables, evaluateMatchConditions } from '../cel-expressions.ts';
+import { toCelValue } from '../../cel/index.ts';
 
 const MUTATING = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
 const VALIDATING = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
@@ -36,6 +38,7 @@ export class AdmissionWebhooks implements AdmissionPlugin {
   private readonly validating: Informer<WebhookConfiguration>;
   private readonly client: KubeClient;
   private readonly namespaceLabels: NamespaceLabels;
+  private readonly conditions = new Map<string, { name: string; expression: AdmissionExpression }[]>();
 
   constructor(client: KubeClient, namespaceLabels: NamespaceLabels) {
     this.client = client;
@@ -105,15 +108,15 @@ export class AdmissionWebhooks implements AdmissionPlugin {
    */
   private async call(inv: Invocation, attrs: AdmissionAttributes, object: KubeObject | null, old: KubeObject | null, mutating: boolean): Promise<AdmissionResponse | undefined> {
     const { hook } = inv;
-    if (attrs.ctx.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') {
-      throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
-    }
     const codec = this.codec(attrs.resource, inv.version);
     const toVersion = (o: KubeObject | null, isNew: boolean) => (o ? (isNew ? clientView(asSent(codec, o), attrs.ctx, mutating) : asSent(codec, o)) : null);
     const request = admissionRequest(attrs, inv.version, toVersion(object, true), toVersion(old, false));
+    if (hook.matchConditions?.length && !this.conditionsMatch(hook, request, attrs)) return undefined;
+    if (attrs.ctx.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') {
+      throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
+    }
     let response: AdmissionResponse;
     try {
-      if (hook.matchConditions?.length) throw new WebhookCallError('matchConditions (CEL) are not supported by this server yet');
       response = await callWebhook(hook.clientConfig, request, Math.min(hook.timeoutSeconds ?? 10, 30) * 1000, this.client);
     } catch (err) {
       if (!(err instanceof WebhookCallError)) throw err;
@@ -137,6 +140,26 @@ export class AdmissionWebhooks implements AdmissionPlugin {
       chosen.push({ hook, version });
     }
     return chosen;
+  }
+
+  /**
+   * The webhook's matchConditions (CEL) as upstream's matcher: any false → the webhook is
+   * skipped; errors → under Fail a 403 `<resource> "<name>" is forbidden: <errors>`, under
+   * Ignore the webhook is skipped.
+   */
+  private conditionsMatch(hook: Webhook, review: AdmissionRequest, attrs: AdmissionAttributes): boolean {
+    const key = JSON.stringify(hook.matchConditions);
+    let conditions = this.conditions.get(key);
+    if (!conditions) {
+      conditions = hook.matchConditions!.map((c) => ({ name: c.name, expression: new AdmissionExpression(c.expression) }));
+      this.conditions.set(key, conditions);
+    }
+    const { uid: _uid, object, oldObject, ...request } = review;
+    const activation = new CompositedVariables().activation({ object: toCelValue(object), oldObject: toCelValue(oldObject), request: toCelValue(request) });
+    const outcome = evaluateMatchConditions(conditions, activation);
+    if (!('errors' in outcome)) return outcome.matches;
+    if (hook.failurePolicy === 'Ignore') return false;
+    throw forbidden({ group: attrs.resource.group, resource: attrs.resource.plural }, attrs.ctx.name ?? '', aggregateErrors(outcome.errors));
   }
 
   private codec(resource: Resource, version: string): VersionCodec {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toCelValue } from '../../cel/index.ts';
-import { AdmissionExpression, CompositedVariables, evaluateMatchConditions } from './expressions.ts';
+import { toCelValue } from '../cel/index.ts';
+import { AdmissionExpression, CompositedVariables, evaluateMatchConditions } from './cel-expressions.ts';
 
 const input = (object: unknown, params: unknown = null) => ({ object: toCelValue(object), oldObject: null, request: toCelValue({ operation: 'CREATE' }), params: toCelValue(params) });
 

@@ -6,9 +6,9 @@
  * (`expression 'x' resulted in error: no such key: y`, `compilation failed: ...`,
  * `composited variable "v" fails to evaluate: ...`).
  */
-import { CelCompileError, CelEvaluationError, compileCel, type CelProgram } from '../../cel/index.ts';
-import { celErrorText } from '../../cel/program.ts';
-import type { NamedExpression } from './types.ts';
+import { CelCompileError, CelEvaluationError, compileCel, type CelProgram } from '../cel/index.ts';
+import { celErrorText } from '../cel/program.ts';
+import type { NamedExpression } from './policies/types.ts';
 
 /**
  * The variables an admission expression may use. `authorizer` is not offered: extapi has no
