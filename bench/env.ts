@@ -23,7 +23,7 @@ export const LOAD_CPU = '0';
 export const SERVER_CPU = '1';
 
 /** Namespaces the benchmark uses (they must exist in the cluster: sample-apiserver checks). */
-export const NAMESPACES = ['bench', 'bench-ops', 'bench-l10', 'bench-l1k', 'bench-l10k', 'bench-create', 'bench-watch'];
+export const NAMESPACES = ['bench', 'bench-ops', 'bench-l10', 'bench-l1k', 'bench-l10k', 'bench-create', 'bench-watch', 'bench-scale'];
 
 /** Which of our storages to measure: etcd when src/storage/etcd exists, memory and embedded always. */
 export type TsVariant = 'ts-etcd' | 'ts-memory' | 'ts-embedded';

@@ -75,13 +75,14 @@ export function summarize(profile: CpuProfile, skipMs = 0, top = 15): { areas: P
 }
 
 /** Runs the profiled server, drives `ops`, stops it (the profile is written at exit) and summarises; `out` keeps the raw profile. */
-export async function profileRun(env: BenchEnv, variant: TsVariant, timing: { durationMs: number; warmupMs: number }, log: (m: string) => void, out?: string): Promise<ProfileSummary> {
-  const dir = join(env.dir, 'cpu-prof');
-  const server = await startTarget(env, variant, '-prof', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+export async function profileRun(env: BenchEnv, variant: TsVariant, timing: { durationMs: number; warmupMs: number }, log: (m: string) => void, out?: string,
+  ops: Op[] = ['get', 'list-1000', 'create', 'update']): Promise<ProfileSummary> {
+  const tag = ops.length === 1 ? `-${ops[0]}` : '';
+  const dir = join(env.dir, `cpu-prof${tag}`);
+  const server = await startTarget(env, variant, `-prof${tag}`, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
   const ep = { base: server.url, ca: server.ca.certPem, ...env.admin };
-  const ops: Op[] = ['get', 'list-1000', 'create', 'update'];
   try {
-    await seed(ep, log, ['list-1000']);
+    await seed(ep, log, ops.filter((op) => op.startsWith('list-')));
     for (const op of ops) await measure(op, ep, timing);
   } finally {
     await server.stop();

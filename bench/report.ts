@@ -2,6 +2,9 @@
 import { OPS, CONCURRENCY } from './ops.ts';
 import { findings } from './findings.ts';
 import { median, type BenchResults, type OpFigure } from './results.ts';
+import type { ProfileSummary } from './profile.ts';
+import { fanoutRatio, formatRatio, opRatio, rssRatio, startupRatio, targetMet, TARGETS } from './targets.ts';
+import { scaleSection } from './scale-report.ts';
 
 const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x < 10 ? x.toFixed(2) : x.toFixed(1));
@@ -10,15 +13,15 @@ const ratio = (t: number | undefined, g: number | undefined) => (t && g && Numbe
 function loadTable(r: BenchResults): string[] {
   const ts = r.primaryTs;
   const out = [
-    `| operation | route | Go req/s | TS req/s | **TS/Go req/s** | Go p50 / p99 ms | TS p50 / p99 ms | **TS/Go p99** |`,
-    '|---|---|--:|--:|--:|--:|--:|--:|',
+    `| operation | route | Go req/s | TS req/s | **TS/Go req/s** median (min–max over runs) | Go p50 / p99 ms | TS p50 / p99 ms | **TS/Go p99** | non-2xx Go / TS |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const op of OPS) {
     for (const route of ['direct', 'aggregated']) {
       const g = r.load[route]?.go?.[op];
       const t = r.load[route]?.[ts]?.[op];
       if (!g || !t) continue;
-      out.push(`| ${op} | ${route} | ${f0(g.rps)} | ${f0(t.rps)} | ${ratio(t.rps, g.rps)} | ${f1(g.p50)} / ${f1(g.p99)} | ${f1(t.p50)} / ${f1(t.p99)} | ${ratio(t.p99, g.p99)} |`);
+      out.push(`| ${op} | ${route} | ${f0(g.rps)} | ${f0(t.rps)} | ${formatRatio(opRatio(r, route, op))} | ${f1(g.p50)} / ${f1(g.p99)} | ${f1(t.p50)} / ${f1(t.p99)} | ${ratio(t.p99, g.p99)} | ${g.errors} / ${t.errors} |`);
     }
   }
   return out;
@@ -50,14 +53,40 @@ function variantsTable(r: BenchResults): string[] {
 }
 
 function summaryTable(r: BenchResults): string[] {
-  const ts = r.primaryTs;
   const out = ['| measurement | direct | through the aggregator |', '|---|--:|--:|'];
-  for (const op of OPS) out.push(`| ${op}: requests/s | ${ratio(r.load.direct[ts]?.[op]?.rps, r.load.direct.go?.[op]?.rps)} | ${ratio(r.load.aggregated[ts]?.[op]?.rps, r.load.aggregated.go?.[op]?.rps)} |`);
-  for (const op of OPS) out.push(`| ${op}: p99 latency | ${ratio(r.load.direct[ts]?.[op]?.p99, r.load.direct.go?.[op]?.p99)} | ${ratio(r.load.aggregated[ts]?.[op]?.p99, r.load.aggregated.go?.[op]?.p99)} |`);
-  for (const n of ['100', '1000']) out.push(`| watch fan-out ${n}: write → last delivery | ${ratio(r.fanout.direct[ts]?.[n]?.lastMs, r.fanout.direct.go?.[n]?.lastMs)} | ${ratio(r.fanout.aggregated[ts]?.[n]?.lastMs, r.fanout.aggregated.go?.[n]?.lastMs)} |`);
-  out.push(`| RSS with ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} objects | ${ratio(r.memory[ts]?.seededRssMiB, r.memory.go?.seededRssMiB)} | |`);
-  out.push(`| start → /readyz (tsx / bundle) | ${ratio(median(r.startup['ts (tsx)'] ?? []), median(r.startup.go ?? []))} / ${ratio(median(r.startup['ts (bundle)'] ?? []), median(r.startup.go ?? []))} | |`);
+  for (const op of OPS) out.push(`| ${op}: requests/s | ${formatRatio(opRatio(r, 'direct', op))} | ${formatRatio(opRatio(r, 'aggregated', op))} |`);
+  for (const op of OPS) out.push(`| ${op}: p99 latency (medians) | ${ratio(r.load.direct[r.primaryTs]?.[op]?.p99, r.load.direct.go?.[op]?.p99)} | ${ratio(r.load.aggregated[r.primaryTs]?.[op]?.p99, r.load.aggregated.go?.[op]?.p99)} |`);
+  for (const n of ['100', '1000']) out.push(`| watch fan-out ${n}: write → last delivery | ${formatRatio(fanoutRatio(r, 'direct', n))} | ${formatRatio(fanoutRatio(r, 'aggregated', n))} |`);
+  out.push(`| RSS with ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} objects (one measurement) | ${formatRatio(rssRatio(r))} | |`);
+  out.push(`| start → /readyz (tsx / bundle) | ${formatRatio(startupRatio(r, 'ts (tsx)'))} / ${formatRatio(startupRatio(r, 'ts (bundle)'))} | |`);
   return out;
+}
+
+/** Issue 17's targets: each line's ratio (median, min–max over runs), its bound, and whether it is met. */
+function targetsTable(r: BenchResults): string[] {
+  const out = ['| line | TS/Go on etcd | target | met? |', '|---|--:|--:|---|'];
+  for (const t of TARGETS) {
+    const x = t.ratio(r);
+    const why = x && x.failedRuns > 0 ? ' (a run failed)' : '';
+    out.push(`| ${t.line} | ${formatRatio(x)} | ${t.kind === 'min' ? '≥' : '≤'} ${t.bound} | ${targetMet(t, x) ? 'yes' : `**no**${why}`} |`);
+  }
+  return out;
+}
+
+function profileTables(p: ProfileSummary): string[] {
+  return [
+    '| area | self time |', '|---|--:|', ...p.areas.map((a) => `| ${a.name} | ${a.percent.toFixed(1)} % |`),
+    '', '| function (top 15) | self time |', '|---|--:|', ...p.functions.map((a) => `| \`${a.name.replace(/\|/g, '\\|')}\` | ${a.percent.toFixed(1)} % |`),
+  ];
+}
+
+/** One profile per load target line that was not met, driven with that operation alone. */
+function lineProfilesSection(r: BenchResults): string[] {
+  const entries = Object.entries(r.lineProfiles ?? {}).filter((e): e is [string, ProfileSummary] => !!e[1]);
+  if (!entries.length) return ['Every load target line was met, or line profiles were not taken (`--no-profile` / `--no-line-profiles`).'];
+  return entries.flatMap(([op, p]) => [
+    `### ${op}`, '', `A profiled TypeScript server (${r.labels[p.variant] ?? p.variant}) driven with ${op} alone for ${p.seconds} s (start-up, ${p.skippedMs} ms, left out):`, '', ...profileTables(p), '',
+  ]);
 }
 
 function profileSection(r: BenchResults): string[] {
@@ -65,8 +94,7 @@ function profileSection(r: BenchResults): string[] {
   if (!p) return ['Not profiled in this run (`--no-profile`).'];
   return [
     `One extra run of the TypeScript server (${r.labels[p.variant] ?? p.variant}) under \`node --cpu-prof\`, driven with ${p.ops.join(', ')} (${p.seconds} s in all). The first ${p.skippedMs} ms (start-up, module loading by tsx) are left out. Self time, in percent of the non-idle samples:`,
-    '', '| area | self time |', '|---|--:|', ...p.areas.map((a) => `| ${a.name} | ${a.percent.toFixed(1)} % |`),
-    '', '| function (top 15) | self time |', '|---|--:|', ...p.functions.map((a) => `| \`${a.name.replace(/\|/g, '\\|')}\` | ${a.percent.toFixed(1)} % |`),
+    '', ...profileTables(p),
   ];
 }
 
@@ -91,6 +119,7 @@ export function renderReport(r: BenchResults): string {
     '# Benchmarks: the TypeScript wardle vs the Go sample-apiserver', '',
     `Generated by \`npm run bench\` (\`bench/run.ts\`); the raw figures of this run are in \`bench/results/latest.json\`. The comparison is **${ts}** vs **${r.labels.go}**.`,
     '', '## Setup', '', ...setupSection(r),
+    '', '## Targets (issue 17)', '', 'Each ratio is the median over the runs, with its min–max across runs; a run with non-2xx answers or missed watch events is a failed run, and a line with a failed run is not met.', '', ...targetsTable(r),
     '', '## Findings', '', ...findings(r),
     '', '## TypeScript / Go ratios', '', 'Above 1 for requests/s means TypeScript is faster. For latency, memory and time, below 1 means TypeScript is better.', '', ...summaryTable(r),
     '', '![TypeScript / Go ratios](bench-chart.png)', '',
@@ -103,6 +132,8 @@ export function renderReport(r: BenchResults): string {
     ...Object.entries(r.startup).map(([k, v]) => `| ${k} | ${f0(median(v))} | ${v.map(f0).join(', ')} |`),
     '', '"ts (tsx)" is how `npm start` runs: TypeScript is compiled at load time. "ts (bundle)" is the esbuild bundle that `examples/wardle/Dockerfile` runs. All three have to reach kube-apiserver (for the authentication ConfigMap) and etcd before they are ready.',
     '', '## Storage variants of the TypeScript server (direct)', '', ...variantsTable(r),
-    '', '## Where the TypeScript server spends its time', '', ...profileSection(r), '',
+    '', '## Scale curve', '', ...scaleSection(r),
+    '', '## Where the TypeScript server spends its time', '', ...profileSection(r),
+    '', '## Profiles of the target lines not met', '', ...lineProfilesSection(r), '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import type { LoadResult } from './loadgen.ts';
 import type { Op } from './ops.ts';
 import type { ProfileSummary } from './profile.ts';
+import type { ScaleCurve } from './scale-curve.ts';
 import type { FanoutResult } from './watch-fanout.ts';
 
 /** How a request reaches the server. */
@@ -47,6 +48,10 @@ export interface BenchResults {
   /** kind → ready times (ms) of each start. */
   startup: Record<string, number[]>;
   profile?: ProfileSummary;
+  /** A profile of each target line not met (by operation), driven with that operation alone. */
+  lineProfiles?: Partial<Record<Op, ProfileSummary>>;
+  /** The scale curve (bench/scale-curve.ts). */
+  scale?: ScaleCurve;
   wallSeconds: number;
   notes: string[];
 }

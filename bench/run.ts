@@ -3,15 +3,18 @@
  * and the same load generator, directly and through kube-apiserver's aggregator; writes
  * bench/results/latest.json, docs/bench-report.md and docs/bench-chart.png.
  *
- *   npm run bench                      # full run (about 12 minutes on 2 cores)
- *   npm run bench -- --quick           # one short run of everything (about 4 minutes)
+ *   npm run bench                      # full run: 5 runs per figure, the scale curve, per-line profiles
+ *   npm run bench -- --quick           # one short run of everything, small scale curve (a check of the script, not a report)
  *   npm run bench -- --render-only     # re-render the report from bench/results/latest.json
  *   npm run bench -- --managed-fields  # only the cost of managedFields on update (about 3 minutes):
  *                                        docs/bench-managed-fields.md; --runs = pairs (default 11),
  *                                        --duration (default 3), --variants one storage (default ts-memory),
  *                                        --allow-dirty prints the figures without writing the report
  *   flags: --runs N --duration S --warmup S --variants ts-etcd,ts-memory,ts-embedded --no-aggregated --no-profile
- *          --profile-out FILE (keep the raw .cpuprofile)
+ *          --profile-out FILE (keep the raw .cpuprofile) --no-line-profiles (no profile per target line not met)
+ *          --scale-objects 1000,10000,100000 --scale-watchers 100,1000,10000 --no-scale
+ *          --allow-dirty (measure an uncommitted tree: the report goes to stdout, docs/ stays untouched)
+ * A tree with uncommitted changes is refused (the report names the commit it measured).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -31,6 +34,8 @@ import { cleanCommit, measureManagedFields, type ManagedFieldsOptions } from './
 import { renderManagedFieldsReport } from './managed-fields/report.ts';
 import { fanoutFigure, machine, opFigure, type BenchResults } from './results.ts';
 import { fanout, type FanoutResult } from './watch-fanout.ts';
+import { scaleCurve, type ScaleOptions } from './scale-curve.ts';
+import { unmetOps } from './targets.ts';
 
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
@@ -43,6 +48,10 @@ interface Options {
   /** Keep the raw .cpuprofile here (open it in Chrome DevTools or speedscope). */
   profileOut?: string;
   fanoutWrites: number;
+  /** The scale curve's steps, or undefined with --no-scale. */
+  scale?: ScaleOptions;
+  lineProfiles: boolean;
+  allowDirty: boolean;
 }
 
 function options(): Options & { renderOnly: boolean; managedFields?: ManagedFieldsOptions & { allowDirty: boolean } } {
@@ -51,22 +60,31 @@ function options(): Options & { renderOnly: boolean; managedFields?: ManagedFiel
       runs: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, variants: { type: 'string' },
       quick: { type: 'boolean' }, 'no-aggregated': { type: 'boolean' }, 'no-profile': { type: 'boolean' }, 'render-only': { type: 'boolean' },
       'profile-out': { type: 'string' }, 'managed-fields': { type: 'boolean' }, 'allow-dirty': { type: 'boolean' },
+      'scale-objects': { type: 'string' }, 'scale-watchers': { type: 'string' }, 'no-scale': { type: 'boolean' }, 'no-line-profiles': { type: 'boolean' },
     },
   });
   const quick = !!values.quick;
   const all: TsVariant[] = etcdBackendAvailable() ? ['ts-etcd', 'ts-memory', 'ts-embedded'] : ['ts-memory', 'ts-embedded'];
   const variants = values.variants ? values.variants.split(',') as TsVariant[] : all;
   return {
-    runs: Number(values.runs ?? (quick ? 1 : 3)),
+    runs: Number(values.runs ?? (quick ? 1 : 5)),
     timing: { durationMs: 1000 * Number(values.duration ?? (quick ? 2 : 3)), warmupMs: 1000 * Number(values.warmup ?? 1) },
     variants, aggregated: !values['no-aggregated'], profile: !values['no-profile'], fanoutWrites: quick ? 5 : 10,
     renderOnly: !!values['render-only'], profileOut: values['profile-out'],
+    lineProfiles: !values['no-line-profiles'], allowDirty: !!values['allow-dirty'],
+    scale: values['no-scale'] ? undefined : {
+      objects: numbers(values['scale-objects'] ?? (quick ? '200,1000' : '1000,10000,100000')),
+      watchers: numbers(values['scale-watchers'] ?? (quick ? '10,100' : '100,1000,10000')),
+      runs: Number(values.runs ?? (quick ? 1 : 5)), fanoutWrites: quick ? 3 : 5,
+    },
     managedFields: values['managed-fields'] ? {
       pairs: Number(values.runs ?? (quick ? 5 : 11)), durationMs: 1000 * Number(values.duration ?? 3), warmupMs: 1000 * Number(values.warmup ?? 1),
       variant: (values.variants?.split(',')[0] ?? 'ts-memory') as TsVariant, microRounds: 5, microIterations: quick ? 5_000 : 20_000, allowDirty: !!values['allow-dirty'],
     } : undefined,
   };
 }
+
+const numbers = (csv: string) => csv.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 
 function gitDescribe(): string | undefined {
   try { return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: REPO_ROOT }).toString().trim(); } catch { return undefined; }
@@ -177,6 +195,21 @@ async function measureAll(env: BenchEnv, o: Options, r: BenchResults): Promise<v
       r.profile = await profileRun(env, r.primaryTs as TsVariant, o.timing, log, o.profileOut);
     });
   }
+  if (o.profile && o.lineProfiles) {
+    for (const op of unmetOps(r)) {
+      await phase(r, `profile of ${op}`, async () => {
+        log(`profiling ${op} alone (its target is not met)`);
+        (r.lineProfiles ??= {})[op] = await profileRun(env, r.primaryTs as TsVariant, o.timing, log, undefined, [op]);
+      });
+    }
+  }
+  if (o.scale) {
+    const scale = o.scale;
+    await phase(r, 'scale curve', async () => {
+      log(`scale curve: objects ${scale.objects.join(', ')}; watchers ${scale.watchers.join(', ')}`);
+      r.scale = await scaleCurve(env, r.primaryTs as TsVariant, scale, log);
+    });
+  }
 }
 
 async function writeOutputs(r: BenchResults): Promise<void> {
@@ -209,11 +242,12 @@ async function main(): Promise<void> {
   if (o.managedFields) return managedFieldsOnly(o.managedFields);
   if (o.renderOnly) return writeOutputs(JSON.parse(await readFile(join(REPO_ROOT, 'bench', 'results', 'latest.json'), 'utf8')));
   checkPrerequisites();
+  const commit = o.allowDirty ? `${gitDescribe() ?? 'unknown'} (not clean: figures not written to docs/)` : cleanCommit();
   const loadBefore = loadavg();
   const t0 = performance.now();
   const env = await setUpBench(o.variants, log);
   const r: BenchResults = {
-    date: new Date().toISOString(), commit: gitDescribe(), machine: machine(loadBefore), primaryTs: o.variants[0],
+    date: new Date().toISOString(), commit, machine: machine(loadBefore), primaryTs: o.variants[0],
     settings: { runs: o.runs, ...o.timing, concurrency: { ...CONCURRENCY }, serverCpu: '1', loadCpu: '0' },
     labels: { ...VARIANT_LABELS }, load: { direct: {}, aggregated: {} }, fanout: { direct: {}, aggregated: {} }, memory: {}, startup: {},
     wallSeconds: 0, notes: etcdBackendAvailable() ? [] : ['src/storage/etcd is not in the tree: the TypeScript server ran with memory and embedded storage only.'],
@@ -225,6 +259,13 @@ async function main(): Promise<void> {
   }
   r.machine = machine(loadBefore);
   r.wallSeconds = Math.round((performance.now() - t0) / 1000);
+  if (o.allowDirty) {
+    await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(join(REPO_ROOT, 'bench', 'results', 'dirty.json'), JSON.stringify(r, null, 1) + '\n');
+    process.stdout.write(renderReport(r));
+    log('tree not clean: wrote bench/results/dirty.json and printed the report; docs/ untouched');
+    return;
+  }
   await writeOutputs(r);
 }
 

@@ -49,8 +49,8 @@ function openWatcher(session: ClientHttp2Session, onEvent: (text: string) => voi
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 
-/** Runs one fan-out measurement with `watchers` watchers and `writes` writes. */
-export async function fanout(ep: Endpoint, watchers: number, writes: number): Promise<FanoutResult> {
+/** Runs one fan-out measurement with `watchers` watchers and `writes` writes; `whenOpen` runs once every watcher is open (e.g. to sample memory). */
+export async function fanout(ep: Endpoint, watchers: number, writes: number, whenOpen?: () => void): Promise<FanoutResult> {
   const sessions = await openSessions(ep, Math.ceil(watchers / STREAMS_PER_SESSION));
   let writer: ClientHttp2Session | undefined;
   let expect = '';
@@ -65,7 +65,8 @@ export async function fanout(ep: Endpoint, watchers: number, writes: number): Pr
     }));
   }
   try {
-    await until(() => ready === watchers, 60_000, `${watchers} watchers to receive their initial event`);
+    await until(() => ready === watchers, 60_000 + 30 * watchers, `${watchers} watchers to receive their initial event`);
+    whenOpen?.();
     const lasts: number[] = [];
     const medians: number[] = [];
     let missed = 0;

@@ -1,0 +1,177 @@
+/**
+ * The scale curve: how the cost of Go and of our primary TypeScript variant grows with the data
+ * and with the watchers, on their own pair of servers (fresh etcd prefixes, so the main figures
+ * are not disturbed). Objects are added in steps (e.g. 1k, 10k, 100k Flunders in one namespace);
+ * at each step: RSS, list-all latency (whole namespace, sequential, Go and TypeScript
+ * alternating), and a restart: start → /readyz and start → first list-all 200 (the watch cache
+ * warm-up). Then, with the largest data set, watch fan-outs with 100 / 1k / 10k watchers: RSS
+ * while they are open and write → last delivery.
+ */
+import { performance } from 'node:perf_hooks';
+import { startTarget, type BenchEnv, type Target, type TsVariant } from './env.ts';
+import { openSessions, pump, send, type Endpoint } from './loadgen.ts';
+import { memoryOf } from './measure.ts';
+import { fanout } from './watch-fanout.ts';
+
+const V = '/apis/wardle.example.com/v1beta1';
+/** The namespace the scale objects live in (created with the other bench namespaces). */
+export const SCALE_NAMESPACE = 'bench-scale';
+const LIST_PATH = `${V}/namespaces/${SCALE_NAMESPACE}/flunders`;
+
+/** What the curve measures. */
+export interface ScaleOptions {
+  objects: number[];
+  watchers: number[];
+  /** list-all requests per side and step, and fan-out runs per side and watcher count. */
+  runs: number;
+  fanoutWrites: number;
+}
+
+/** One side at one object count. */
+export interface ScaleSide {
+  rssMiB: number;
+  /** One per run, ms. */
+  listAllMs: number[];
+  /** Bytes of one list-all answer. */
+  listBytes: number;
+  restartReadyMs: number;
+  restartFirstListMs: number;
+  /** Non-2xx answers or transport errors while measuring this point. */
+  errors: number;
+}
+
+/** One side at one watcher count. */
+export interface WatchSide {
+  rssMiB: number;
+  /** Write → last delivery, ms, one median per run. */
+  lastMs: number[];
+  missed: number;
+}
+
+/** The curve's figures (bench/results/latest.json `scale`). */
+export interface ScaleCurve {
+  variant: string;
+  objects: Array<{ objects: number; go: ScaleSide; ts: ScaleSide }>;
+  watchers: Array<{ watchers: number; objects: number; go: WatchSide; ts: WatchSide }>;
+  notes: string[];
+}
+
+type Side = 'go' | 'ts';
+
+function flunder(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder',
+    metadata: { name, namespace: SCALE_NAMESPACE, labels: { app: 'bench-scale' } },
+    spec: { flunderReference: `ref-${name}`, referenceType: 'Flunder' },
+  });
+}
+
+/** One GET of the whole namespace: ms until the last byte, and the body size. */
+async function listAll(ep: Endpoint): Promise<{ ms: number; bytes: number; ok: boolean }> {
+  const [s] = await openSessions(ep, 1);
+  try {
+    const t0 = performance.now();
+    const res = await send(s, { method: 'GET', path: LIST_PATH }, true);
+    return { ms: performance.now() - t0, bytes: Buffer.byteLength(res.body), ok: res.status === 200 };
+  } finally {
+    s.close();
+  }
+}
+
+/** Polls list-all until it answers 200; returns the time from `t0`. */
+async function firstList(ep: Endpoint, t0: number, timeoutMs = 600_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const res = await listAll(ep).catch(() => undefined);
+    if (res?.ok) return performance.now() - t0;
+    if (performance.now() > deadline) throw new Error('no list-all 200 after the restart');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function endpointOf(server: Target['server'], admin: BenchEnv['admin']): Endpoint {
+  return { base: server.url, ca: server.ca.certPem, ...admin };
+}
+
+/** Measures the curve (see the file comment); `log` narrates. */
+export async function scaleCurve(env: BenchEnv, variant: TsVariant, o: ScaleOptions, log: (m: string) => void): Promise<ScaleCurve> {
+  const ids: Record<Side, 'go' | TsVariant> = { go: 'go', ts: variant };
+  const servers: Partial<Record<Side, Target['server']>> = {};
+  const curve: ScaleCurve = { variant, objects: [], watchers: [], notes: [] };
+  const start = async (side: Side) => {
+    const t0 = performance.now();
+    const server = await startTarget(env, ids[side], '-scale');
+    servers[side] = server;
+    return { server, t0 };
+  };
+  try {
+    for (const side of ['go', 'ts'] as const) {
+      const { server } = await start(side);
+      await pump(endpointOf(server, env.admin), 1, 1, () => ({ method: 'POST', path: `${V}/namespaces/bench-watch/flunders`, body: JSON.stringify({ apiVersion: 'wardle.example.com/v1beta1', kind: 'Flunder', metadata: { name: 'fan', namespace: 'bench-watch' }, spec: { flunderReference: 'x', referenceType: 'Flunder' } }) }));
+    }
+    let have = 0;
+    for (const n of [...o.objects].sort((a, b) => a - b)) {
+      for (const side of ['go', 'ts'] as const) {
+        const t0 = performance.now();
+        await pump(endpointOf(servers[side]!, env.admin), n - have, 32, (i) => ({ method: 'POST', path: LIST_PATH, body: flunder(`s-${String(have + i).padStart(7, '0')}`) }));
+        log(`scale: ${side} seeded to ${n} objects in ${Math.round(performance.now() - t0)} ms`);
+      }
+      have = n;
+      curve.objects.push(await measurePoint(env, n, o.runs, servers, start, log));
+    }
+    for (const w of o.watchers) curve.watchers.push(await measureWatchers(env, have, w, o, servers, log, curve.notes));
+    return curve;
+  } finally {
+    for (const s of Object.values(servers)) await s?.stop();
+  }
+}
+
+async function measurePoint(env: BenchEnv, n: number, runs: number, servers: Partial<Record<Side, Target['server']>>,
+  start: (side: Side) => Promise<{ server: Target['server']; t0: number }>, log: (m: string) => void): Promise<{ objects: number; go: ScaleSide; ts: ScaleSide }> {
+  const sides: Record<Side, ScaleSide> = {
+    go: { rssMiB: NaN, listAllMs: [], listBytes: 0, restartReadyMs: NaN, restartFirstListMs: NaN, errors: 0 },
+    ts: { rssMiB: NaN, listAllMs: [], listBytes: 0, restartReadyMs: NaN, restartFirstListMs: NaN, errors: 0 },
+  };
+  // Restart first, so RSS and list latency are those of a server that loaded the data at start.
+  for (const side of ['go', 'ts'] as const) {
+    await servers[side]!.stop();
+    const { server, t0 } = await start(side);
+    sides[side].restartReadyMs = server.readyMs;
+    sides[side].restartFirstListMs = await firstList(endpointOf(server, env.admin), t0);
+  }
+  for (let run = 0; run < runs; run++) {
+    for (const side of (run % 2 ? ['ts', 'go'] : ['go', 'ts']) as Side[]) {
+      const res = await listAll(endpointOf(servers[side]!, env.admin)).catch(() => ({ ms: NaN, bytes: 0, ok: false }));
+      if (!res.ok) sides[side].errors++;
+      sides[side].listAllMs.push(res.ok ? res.ms : NaN);
+      sides[side].listBytes = res.bytes;
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const side of ['go', 'ts'] as const) sides[side].rssMiB = memoryOf(servers[side]!.proc.pid).rssMiB;
+  log(`scale ${n}: RSS go ${Math.round(sides.go.rssMiB)} / ts ${Math.round(sides.ts.rssMiB)} MiB; list-all go ${Math.round(sides.go.listAllMs[0])} / ts ${Math.round(sides.ts.listAllMs[0])} ms; restart→first list go ${Math.round(sides.go.restartFirstListMs)} / ts ${Math.round(sides.ts.restartFirstListMs)} ms`);
+  return { objects: n, ...sides };
+}
+
+async function measureWatchers(env: BenchEnv, objects: number, watchers: number, o: ScaleOptions, servers: Partial<Record<Side, Target['server']>>,
+  log: (m: string) => void, notes: string[]): Promise<{ watchers: number; objects: number; go: WatchSide; ts: WatchSide }> {
+  const sides: Record<Side, WatchSide> = { go: { rssMiB: NaN, lastMs: [], missed: 0 }, ts: { rssMiB: NaN, lastMs: [], missed: 0 } };
+  for (let run = 0; run < o.runs; run++) {
+    for (const side of (run % 2 ? ['ts', 'go'] : ['go', 'ts']) as Side[]) {
+      const server = servers[side]!;
+      try {
+        const res = await fanout(endpointOf(server, env.admin), watchers, o.fanoutWrites, () => {
+          sides[side].rssMiB = Math.max(Number.isFinite(sides[side].rssMiB) ? sides[side].rssMiB : 0, memoryOf(server.proc.pid).rssMiB);
+        });
+        sides[side].lastMs.push(res.lastMs);
+        sides[side].missed += res.missed;
+      } catch (err) {
+        sides[side].lastMs.push(NaN);
+        sides[side].missed += o.fanoutWrites;
+        notes.push(`scale curve: ${side} with ${watchers} watchers failed in run ${run + 1} (${(err as Error).message})`);
+      }
+    }
+  }
+  log(`scale watchers ${watchers}: RSS go ${Math.round(sides.go.rssMiB)} / ts ${Math.round(sides.ts.rssMiB)} MiB; last delivery go ${sides.go.lastMs.map((x) => x.toFixed(0)).join(',')} / ts ${sides.ts.lastMs.map((x) => x.toFixed(0)).join(',')} ms`);
+  return { watchers, objects, ...sides };
+}

@@ -1,0 +1,113 @@
+/**
+ * Issue 17's targets as data, and the TypeScript/Go ratios of a run computed per run (Go and
+ * TypeScript alternate within every run, so run i of one is paired with run i of the other):
+ * each ratio's median and its min–max across runs, and whether any run of the line failed (a
+ * run with non-2xx answers or missed watch events is a failed run).
+ */
+import type { Op } from './ops.ts';
+import { median, type BenchResults } from './results.ts';
+
+/** A ratio over the runs. */
+export interface RatioFigure {
+  median: number;
+  min: number;
+  max: number;
+  /** The ratio of each run (NaN where a side has no figure). */
+  runs: number[];
+  /** Runs with errors (non-2xx answers, missed events) on either side. */
+  failedRuns: number;
+}
+
+/** One target line of the issue: a ratio and its bound. */
+export interface TargetLine {
+  line: string;
+  /** 'min': the ratio must be at least `bound` (throughput); 'max': at most (latency, memory, time). */
+  kind: 'min' | 'max';
+  bound: number;
+  /** The load operation it profiles, when it is a load line. */
+  op?: Op;
+  ratio(r: BenchResults): RatioFigure | undefined;
+}
+
+/** The ratios t[i]/g[i]; runs where either side failed are counted in failedRuns. */
+export function pairedRatio(t: number[], g: number[], failed: boolean[] = []): RatioFigure {
+  const runs = t.map((x, i) => (Number.isFinite(x) && Number.isFinite(g[i]) && g[i] !== 0 ? x / g[i] : NaN));
+  const finite = runs.filter((x) => Number.isFinite(x));
+  return {
+    median: median(finite), min: finite.length ? Math.min(...finite) : NaN, max: finite.length ? Math.max(...finite) : NaN,
+    runs, failedRuns: failed.filter(Boolean).length,
+  };
+}
+
+/** The requests/s ratio of `op` on `route` for the primary TypeScript variant. */
+export function opRatio(r: BenchResults, route: string, op: Op, ts = r.primaryTs): RatioFigure | undefined {
+  const t = r.load[route]?.[ts]?.[op];
+  const g = r.load[route]?.go?.[op];
+  if (!t || !g) return undefined;
+  const failed = t.runs.map((run, i) => run.errors > 0 || (g.runs[i]?.errors ?? 0) > 0);
+  return pairedRatio(t.runs.map((x) => x.rps), g.runs.map((x) => x.rps), failed);
+}
+
+/** The write → last delivery ratio of the fan-out with `n` watchers on `route`. */
+export function fanoutRatio(r: BenchResults, route: string, n: string): RatioFigure | undefined {
+  const t = r.fanout[route]?.[r.primaryTs]?.[n];
+  const g = r.fanout[route]?.go?.[n];
+  if (!t || !g) return undefined;
+  const failed = t.runs.map((run, i) => run.missed > 0 || (g.runs[i]?.missed ?? 0) > 0);
+  return pairedRatio(t.runs.map((x) => x.lastMs), g.runs.map((x) => x.lastMs), failed);
+}
+
+/** The ratio of the start → /readyz times (start i of TypeScript with start i of Go). */
+export function startupRatio(r: BenchResults, kind: string): RatioFigure | undefined {
+  const t = r.startup[kind];
+  const g = r.startup.go;
+  return t && g ? pairedRatio(t, g) : undefined;
+}
+
+/** The RSS ratio after seeding (one figure: the servers are seeded once). */
+export function rssRatio(r: BenchResults): RatioFigure | undefined {
+  const t = r.memory[r.primaryTs]?.seededRssMiB;
+  const g = r.memory.go?.seededRssMiB;
+  return t === undefined || g === undefined ? undefined : pairedRatio([t], [g]);
+}
+
+/** The lowest aggregated requests/s ratio over the operations (the "every line" target). */
+function worstAggregated(r: BenchResults): RatioFigure | undefined {
+  const all = (['get', 'list-10', 'list-1000', 'list-10000', 'create', 'update'] as const).map((op) => opRatio(r, 'aggregated', op)).filter((x): x is RatioFigure => !!x);
+  if (!all.length) return undefined;
+  return all.reduce((a, b) => (b.median < a.median ? b : a));
+}
+
+const load = (line: string, op: Op, bound: number): TargetLine => ({ line, kind: 'min', bound, op, ratio: (r) => opRatio(r, 'direct', op) });
+
+/** Issue 17's targets (TypeScript on etcd / Go on the same etcd, direct unless said). */
+export const TARGETS: TargetLine[] = [
+  load('get', 'get', 1.5),
+  load('list-10', 'list-10', 1.5),
+  load('list-1,000', 'list-1000', 2.0),
+  load('list-10,000', 'list-10000', 1.5),
+  load('create', 'create', 1.2),
+  load('update', 'update', 1.2),
+  { line: 'watch fan-out 1,000: write → last delivery (lower is better)', kind: 'max', bound: 0.5, ratio: (r) => fanoutRatio(r, 'direct', '1000') },
+  { line: 'through the aggregator, every line (the lowest shown)', kind: 'min', bound: 1.0, ratio: worstAggregated },
+  { line: 'RSS with the seeded objects', kind: 'max', bound: 1.0, ratio: rssRatio },
+  { line: 'start → /readyz, the shipped form (bundle)', kind: 'max', bound: 1.5, ratio: (r) => startupRatio(r, 'ts (bundle)') },
+];
+
+/** Whether `ratio` meets the target: its median on the right side of the bound and no failed run. */
+export function targetMet(t: TargetLine, ratio: RatioFigure | undefined): boolean {
+  if (!ratio || !Number.isFinite(ratio.median) || ratio.failedRuns > 0) return false;
+  return t.kind === 'min' ? ratio.median >= t.bound : ratio.median <= t.bound;
+}
+
+/** The load operations whose target is not met in `r` (they get a profile of their own). */
+export function unmetOps(r: BenchResults): Op[] {
+  return TARGETS.filter((t) => t.op && !targetMet(t, t.ratio(r))).map((t) => t.op!);
+}
+
+/** "0.93 (0.81–1.02)", or "n/a". */
+export function formatRatio(x: RatioFigure | undefined): string {
+  if (!x || !Number.isFinite(x.median)) return 'n/a';
+  const range = x.runs.filter((v) => Number.isFinite(v)).length > 1 ? ` (${x.min.toFixed(2)}–${x.max.toFixed(2)})` : '';
+  return `**${x.median.toFixed(2)}**${range}${x.failedRuns ? `, ${x.failedRuns} failed run${x.failedRuns > 1 ? 's' : ''}` : ''}`;
+}
