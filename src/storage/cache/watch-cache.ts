@@ -2,6 +2,7 @@ import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { storeClosed } from '../errors.ts';
 import type { DeleteOptions, ListOptions, ListResult, Storage, UpdateOptions, WatchOptions } from '../interface.ts';
 import { ResourceCache } from './resource-cache.ts';
+import { SharedRevisionRead } from './shared-revision-read.ts';
 import type { KeyFunc } from './resource-cache.ts';
 
 /** Options of withWatchCache. */
@@ -80,7 +81,7 @@ export function defaultKeyFunc(prefix: string, obj: KubeObject): string {
  * first one starts the cache and goes to the backend). Consistent lists (resourceVersion unset,
  * or NotOlderThan) are answered from memory too when the backend's watch reports progress (etcd),
  * as kube-apiserver's ConsistentListFromCache: read the store's current revision (one cheap
- * call), wait until the cache has reached it, list — the same answer as the backend's at a
+ * call, shared by concurrent lists: SharedRevisionRead), wait until the cache has reached it, list — the same answer as the backend's at a
  * revision at least as new, and NotOlderThan a future revision still goes to the backend for its
  * ResourceVersionTooLarge. Everything else — reads, Exact lists, continue pages, writes, count —
  * goes to the backend, as does a consistent list the cache cannot confirm in time. Closing the
@@ -96,12 +97,14 @@ class WatchCachedStorage implements CachedStorage {
   private readonly resourcePrefix: (prefixOrKey: string) => string | undefined;
   private readonly keyFunc: KeyFunc;
   private readonly freshnessTimeoutMs: number;
+  private readonly revisionRead: SharedRevisionRead;
   private passThroughWatches = 0;
   private closed = false;
 
   constructor(private readonly backend: Storage, opts: WatchCacheOptions) {
     this.capacity = Math.max(1, Math.floor(opts.capacity ?? 1024));
     this.freshnessTimeoutMs = opts.freshnessTimeoutMs ?? 1000;
+    this.revisionRead = new SharedRevisionRead(() => backend.currentRevision());
     if (opts.resources) {
       const byPrefix = new Map(opts.resources.map((r) => [r.prefix, r]));
       this.resourcePrefix = (p) => [...byPrefix.keys()].find((prefix) => p.startsWith(prefix));
@@ -144,7 +147,7 @@ class WatchCachedStorage implements CachedStorage {
    */
   private async consistentListFromCache(cache: ResourceCache, prefix: string, opts: ListOptions): Promise<ListResult | undefined> {
     if (!cache.canConfirmFreshness()) return undefined;
-    const current = await this.backend.currentRevision();
+    const current = await this.revisionRead.current();
     if (opts.resourceVersion !== undefined && opts.resourceVersion > current) return undefined;
     if (!(await cache.waitFresh(current, this.freshnessTimeoutMs))) return undefined;
     return cache.list(prefix, opts);
