@@ -55,7 +55,7 @@ export function scaleSection(r: BenchResults): string[] {
     ...costs.map(([name, y]) => `| ${name} | ${f2(slope(c, y, 'go'))} | ${f2(slope(c, y, 'ts'))} | **${f2(div(slope(c, y, 'ts'), slope(c, y, 'go')))}** | ${f2(linearity(c, y, 'go'))} / ${f2(linearity(c, y, 'ts'))} |`),
   ];
   return [
-    `Go and ${r.labels[c.variant] ?? c.variant} on a pair of servers of their own (fresh etcd prefixes), Flunders added in steps to one namespace. At each step both servers are restarted (start → /readyz, and start → the first list-all answered 200, which includes loading the watch cache), then list-all (the whole namespace, one request at a time, Go and TypeScript alternating) and RSS. The fan-outs run with the largest data set; RSS is the highest sample taken while the watchers were open.`,
+    `Go and ${r.labels[c.variant] ?? c.variant} (run as the shipped esbuild bundle) on a pair of servers of their own (fresh etcd prefixes), Flunders added in steps to one namespace. At each step both servers are restarted (start → /readyz, and start → the first list-all answered 200, which includes loading the watch cache), then list-all (the whole namespace, one request at a time, Go and TypeScript alternating) and RSS. The fan-outs run with the largest data set; RSS is the highest sample taken while the watchers were open.`,
     '', ...objects, '', ...watchers, '', 'Slopes between the smallest and the largest step, computed from the figures above:', '', ...slopes, '',
     ...scaleFindings(c, costs),
     ...c.notes.map((n) => `- **Note:** ${n}`),
@@ -65,9 +65,11 @@ export function scaleSection(r: BenchResults): string[] {
 /** One sentence per cost: where the TypeScript slope is worse than Go's, or the growth is not linear. */
 function scaleFindings(c: ScaleCurve, costs: Array<[string, (s: ScaleSide) => number]>): string[] {
   return costs.map(([name, y]) => {
-    const rel = div(slope(c, y, 'ts'), slope(c, y, 'go'));
+    const [ts, go] = [slope(c, y, 'ts'), slope(c, y, 'go')];
+    const rel = div(ts, go);
     const lin = linearity(c, y, 'ts');
     const slopeText = !Number.isFinite(rel) ? 'its slope cannot be compared with Go\'s (missing figures)'
+      : ts <= 0 || go <= 0 ? `its slope cannot be compared with Go's (TS ${f2(ts)}, Go ${f2(go)} per 1,000 objects: a slope at or below zero means the fixed cost and noise outweigh the growth over these steps)`
       : rel <= 1 ? `its slope is ${f2(rel)}× Go's (no worse)` : `its slope is **${f2(rel)}× Go's (worse)**`;
     const linText = !Number.isFinite(lin) ? '' : lin <= 1.25 ? `, and it grows linearly (per-object cost ×${f2(lin)} at the largest step)` : `, and it grows **faster than linearly** (per-object cost ×${f2(lin)} at the largest step)`;
     return `- **${name}:** ${slopeText}${linText}.`;
