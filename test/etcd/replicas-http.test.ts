@@ -157,7 +157,9 @@ describe('readiness follows etcd', () => {
 
 /** Waits for the standalone server's kubeconfig and readiness; returns its TLS client credentials. */
 async function waitForKubeconfig(dir: string, port: number): Promise<{ ca: string; cert: string; key: string }> {
-  for (let i = 0; i < 150; i++) {
+  // Generous: tsx compiles the server at start, which takes 20-30 s on a loaded 2-core machine.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
     try {
       const config = parseYaml(await readFile(join(dir, 'kubeconfig'), 'utf8'));
       const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
