@@ -327,14 +327,19 @@ test('namespace deletion: completes through the aggregator; blocked with the ser
   // ConfigMap with a finalizer holds the deletion until the deploy has started waiting.
   await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hold', namespace: ns, finalizers: ['e2e.extapi.dev/hold'] } }));
   await extapi(['uninstall', '-n', ns]);
-  const deploying = extapi(deployArgs());
+  let deployOut = '';
+  const deploying = runExtapi([...deployArgs(), '--kubeconfig', cluster.adminKubeconfigPath], work, 400_000, (chunk) => { deployOut += chunk; });
   await waitUntil('the namespace deletion to wait on the held ConfigMap', 120_000, async () => {
     const n = await kubectlJson(kubectl, ['get', 'namespace', ns]);
     return n.status.conditions?.some((c: any) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True');
   });
-  await new Promise((r) => setTimeout(r, 10_000)); // the CLI starts and reaches step 3 meanwhile
+  // the deploy checks the namespace right after its preflight (step 2); the hold lasts until then
+  await waitUntil('the deploy to finish its preflight', 240_000, async () => /✓\s+2\s+permissions/.test(deployOut));
+  await new Promise((r) => setTimeout(r, 5000));
   await kubectl(['-n', ns, 'patch', 'configmap', 'hold', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
   const redeploy = await deploying;
+  process.stderr.write(`[node-e2e] extapi deploy right after uninstall → ${redeploy.code} in ${redeploy.ms} ms\n`);
+  assert.equal(redeploy.code, 0, `stdout:\n${redeploy.stdout}\nstderr:\n${redeploy.stderr}`);
   assert.match(redeploy.stdout, /namespace wardle is being deleted; waiting for the deletion to finish/);
   assert.doesNotMatch(redeploy.stdout + redeploy.stderr, /ask a cluster admin|for this permission|these permissions/i);
   assert.match(redeploy.stdout, /kubectl get flunders\.wardle\.example\.com -A — No resources found/);

@@ -27,9 +27,10 @@ export interface ExtapiRun {
 
 /**
  * Runs the CLI from the sources (`node --import tsx src/cli/main.ts ...args`, what bin/extapi.js
- * runs once built) in `cwd` (also its HOME), without KUBECONFIG, NO_COLOR set.
+ * runs once built) in `cwd` (also its HOME), without KUBECONFIG, NO_COLOR set; `onStdout` sees
+ * its output as it comes.
  */
-export function runExtapi(args: string[], cwd: string, timeoutMs = 240_000): Promise<ExtapiRun> {
+export function runExtapi(args: string[], cwd: string, timeoutMs = 240_000, onStdout?: (chunk: string) => void): Promise<ExtapiRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: cwd, NO_COLOR: '1' };
   delete env.KUBECONFIG;
   delete env.FORCE_COLOR;
@@ -37,7 +38,7 @@ export function runExtapi(args: string[], cwd: string, timeoutMs = 240_000): Pro
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; onStdout?.(d); });
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((resolve) => {
