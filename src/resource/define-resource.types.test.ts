@@ -1,5 +1,6 @@
 /**
- * Type-level tests of defineResource's inference, checked by `tsc --noEmit` (part of `npm test`):
+ * Type-level tests of defineResource's inference (strategy hooks, admission rules, conversion
+ * functions) and of the typed client, checked by `tsc --noEmit` (part of `npm test`):
  * every `@ts-expect-error` line must be a compile error, or tsc fails with "Unused
  * '@ts-expect-error' directive". The node:test cases only check that the definitions also run.
  */
@@ -7,6 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Type } from 'typebox';
 import type { KubeObject } from '../apimachinery/types.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { resourceClient, type ObjectOfResource } from '../client/index.ts';
 import { defineResource, defineVersion, type Resource } from './define-resource.ts';
 
 const widgetV1 = Type.Object({
@@ -45,6 +48,16 @@ const widgets = defineResource({
       // @ts-expect-error `big` belongs to v0, not to the storage version the hooks see
       return obj.spec.big === old.spec.size ? [] : [];
     },
+    admit(obj, old) {
+      same<typeof old, typeof obj | null>(true);
+      if (old?.spec.size === obj.spec.size) return;
+      // @ts-expect-error admission rules see the schema too: `ready` is a boolean
+      if (obj.status) obj.status.ready = 'yes';
+    },
+    validateAdmission(obj) {
+      // @ts-expect-error `colour` is not a field of the schema in an admission rule either
+      if (obj.spec.colour === 'red') throw new Error('no red');
+    },
   },
 });
 
@@ -58,6 +71,24 @@ const plain = defineResource({
 // The resource carries the type for typed clients, and still is a Resource for the framework.
 same<typeof widgets extends Resource<infer T> ? T['spec'] : never, { size: number; color?: string }>(true);
 const all: Resource[] = [widgets, plain];
+
+// The typed client (extapi/client) answers and accepts the schema's type.
+export async function typedClientCalls(kc: KubeConfig): Promise<void> {
+  const client = resourceClient(kc, widgets);
+  const got = await client.get('w', 'default');
+  same<typeof got, ObjectOfResource<typeof widgets>>(true);
+  same<typeof got.spec.size, number>(true);
+  assert.ok(got.spec.size >= 0);
+  // @ts-expect-error create takes the schema's type: `size` is a number
+  await client.create({ apiVersion: 'types.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 'big' } });
+  await client.apply({ apiVersion: 'types.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { color: 'red' } }, { fieldManager: 'me' });
+  // @ts-expect-error an apply configuration is a partial of the schema's type, not any object
+  await client.apply({ apiVersion: 'types.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { colour: 'red' } }, { fieldManager: 'me' });
+  for await (const w of client.listAll()) {
+    same<typeof w.spec.color, string | undefined>(true);
+    assert.ok(w.metadata.name);
+  }
+}
 
 test('typed definitions are ordinary resources at run time', () => {
   assert.deepEqual(all.map((r) => [r.plural, r.storageVersion]), [['widgets', 'v1'], ['plains', 'v1']]);
