@@ -21,6 +21,8 @@ export interface OwnPackageJson {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   engines: Record<string, string>;
+  /** npm's install-script policy (npm ≥ 11.16 warns about, and npm 12 skips, scripts not allowed here). */
+  allowScripts: Record<string, boolean>;
 }
 
 /** extapi's own package.json (read once). */

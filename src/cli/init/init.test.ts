@@ -32,6 +32,8 @@ test('init writes a project whose package.json depends on this extapi and pins i
   assert.equal(pkg.dependencies.extapi, `^${own.version}`);
   assert.equal(pkg.dependencies.typebox, own.dependencies.typebox);
   assert.equal(pkg.devDependencies.tsx, own.devDependencies.tsx);
+  assert.deepEqual(pkg.allowScripts, own.allowScripts);
+  assert.equal(pkg.allowScripts['better-sqlite3'], true);
   const resources = await readFile(join(project, 'src/resources.ts'), 'utf8');
   assert.match(resources, /export const GROUP = 'example\.acme\.io';/);
   assert.match(resources, /kind: 'Widget', plural: 'widgets', namespaced: true/);

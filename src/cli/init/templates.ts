@@ -250,6 +250,8 @@ function packageJson(p: ProjectTemplate): string {
     devDependencies: {
       '@types/node': own.devDependencies['@types/node'], tsx: own.devDependencies.tsx, typescript: own.devDependencies.typescript,
     },
+    // extapi's own policy: better-sqlite3 (embedded storage) must compile its native addon, which npm 12 would otherwise skip
+    allowScripts: own.allowScripts,
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
