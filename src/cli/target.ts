@@ -107,7 +107,9 @@ async function importServerModule(file: string, cwd: string): Promise<Record<str
     throw usageError(`--server-module ${file} is TypeScript and tsx is not installed here; run \`npm install -D tsx\` or give a built .js module`);
   }
   await import(pathToFileURL(tsxLoader).href);
-  return await import(url) as Record<string, unknown>;
+  // Node keeps the failed import of `url` in its module map: the same URL would fail again even
+  // with tsx's hooks registered, so the module is imported under a query that makes it a new entry
+  return await import(`${url}?tsx`) as Record<string, unknown>;
 }
 
 /**
