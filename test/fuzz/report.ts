@@ -14,7 +14,7 @@ export interface BackendRun {
 /** Why a connection-level outcome happens (what the report says for each kind). */
 const EXPLANATIONS: [RegExp, string][] = [
   [/client refused/, 'Node\'s client refuses to send the request (an invalid header value, or CONNECT without :authority): never reached the server.'],
-  [/RST_STREAM 1\b/, 'HTTP/2 PROTOCOL_ERROR from the server\'s HTTP/2 layer: a request that breaks RFC 9113 (e.g. a body on a method whose headers forbid it, or a malformed header block). Go\'s http2 server resets these streams too.'],
+  [/RST_STREAM 1\b/, 'HTTP/2 PROTOCOL_ERROR from the server\'s HTTP/2 layer: a request that breaks RFC 9113 (e.g. a space or control character in :path, a body on a method whose headers forbid it, or a malformed header block). Go\'s http2 server resets these streams too.'],
   [/RST_STREAM 8\b/, 'Stream cancelled: a streaming answer (a watch) dropped by the client after 1 s.'],
   [/RST_STREAM 7\b/, 'REFUSED_STREAM: more concurrent streams than the per-connection limit.'],
   [/closed without an answer/, 'The server closed the connection without an answer: HTTP/1.1 CONNECT (Node tunnels CONNECT and the server has no tunnel) or a raw request the HTTP parser rejects by closing.'],

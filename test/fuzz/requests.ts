@@ -89,8 +89,39 @@ function body(r: Random, name: string): string | undefined {
   }
 }
 
-/** Generates one random request from `r`. */
+const LIVE_NAMES = ['fz-1', 'fz-2', 'fz-3', 'fz-4', 'fz-5', 'fz-6'];
+const LIVE = `${G}/v1alpha1/namespaces/fuzz/flunders`;
+
+function validFlunder(r: Random, name: string, version = 'v1alpha1'): Record<string, unknown> {
+  const reference = r.chance(0.5) ? { reference: r.pick(LIVE_NAMES), referenceType: r.pick(['Flunder', 'Fischer']) } : {};
+  return { apiVersion: `wardle.example.com/${version}`, kind: 'Flunder', metadata: { name, namespace: 'fuzz', labels: { fuzz: r.pick(['a', 'b']) } }, spec: reference };
+}
+
+/**
+ * A request a well-behaved client sends about the few flunders in namespace "fuzz" (create,
+ * read, list, watch, update, each patch type, apply, delete), so that the store holds objects and
+ * the broken requests meet real ones — conflicts, existing names, patches of stored objects.
+ */
+function wellFormedRequest(r: Random): FuzzRequest {
+  const name = r.pick(LIVE_NAMES);
+  const json = { 'content-type': 'application/json', accept: 'application/json' };
+  switch (r.int(0, 11)) {
+    case 0: case 1: case 2: return { method: 'POST', path: LIVE, headers: json, body: JSON.stringify(validFlunder(r, name)) };
+    case 3: return { method: 'GET', path: `${LIVE}/${name}`, headers: json };
+    case 4: return { method: 'GET', path: `${LIVE}?${r.pick(['limit=2', 'labelSelector=fuzz%3Da', 'resourceVersion=0', 'resourceVersionMatch=NotOlderThan&resourceVersion=1', ''])}`, headers: json };
+    case 5: return { method: 'GET', path: `${LIVE}?watch=true&timeoutSeconds=1&allowWatchBookmarks=true`, headers: json };
+    case 6: return { method: 'PUT', path: `${LIVE}/${name}`, headers: json, body: JSON.stringify(validFlunder(r, name, r.pick(['v1alpha1', 'v1beta1']))) };
+    case 7: return { method: 'PATCH', path: `${LIVE}/${name}`, headers: { ...json, 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { step: String(r.int(0, 9)) } } }) };
+    case 8: return { method: 'PATCH', path: `${LIVE}/${name}`, headers: { ...json, 'content-type': 'application/strategic-merge-patch+json' }, body: JSON.stringify({ spec: { reference: r.pick(LIVE_NAMES), referenceType: 'Flunder' } }) };
+    case 9: return { method: 'PATCH', path: `${LIVE}/${name}`, headers: { ...json, 'content-type': 'application/json-patch+json' }, body: JSON.stringify([{ op: 'add', path: '/metadata/labels/j', value: 'v' }]) };
+    case 10: return { method: 'PATCH', path: `${LIVE}/${name}?fieldManager=fuzz${r.chance(0.3) ? '&force=true' : ''}`, headers: { ...json, 'content-type': 'application/apply-patch+yaml' }, body: JSON.stringify(validFlunder(r, name)) };
+    default: return { method: 'DELETE', path: `${LIVE}/${name}`, headers: json };
+  }
+}
+
+/** Generates one random request from `r`: a well-formed one about live objects a quarter of the time, otherwise anything. */
 export function generateRequest(r: Random): FuzzRequest {
+  if (r.chance(0.25)) return wellFormedRequest(r);
   if (r.chance(0.02)) return { method: r.pick(['GET', 'POST']), path: r.pick(RAW_TARGETS), headers: {}, raw: true };
   const method = r.pick(METHODS);
   const name = r.pick(['fz-1', 'fz-2', 'fz-3', 'a', r.string(r.int(1, 12))]);

@@ -105,7 +105,7 @@ export function http2Transport(url: string, creds: Credentials): Transport {
       stream.on('data', (chunk: Buffer) => body.add(status, chunk));
       stream.on('end', () => done(status ? body.outcome(status) : { error: 'stream ended without headers' }));
       stream.on('close', () => done(status ? body.outcome(status) : { error: `RST_STREAM ${stream.rstCode}` }));
-      stream.on('error', (err: NodeJS.ErrnoException) => done(status ? body.outcome(status) : { error: err.code ?? err.message }));
+      stream.on('error', (err: NodeJS.ErrnoException) => done(status ? body.outcome(status) : { error: err.code === 'ERR_HTTP2_STREAM_ERROR' ? `RST_STREAM ${stream.rstCode}` : err.code ?? err.message }));
       if (req.body !== undefined) stream.end(req.body);
     }),
     close: () => session?.close(),
