@@ -114,6 +114,20 @@ export interface ListResult {
 export interface UpdateOptions {
   preconditions?: Preconditions;
   ignoreNotFound?: boolean;
+  /**
+   * The caller's cached copy of the object as stored (kube's cachedExistingObject: the watch
+   * cache's), which a backend may start from instead of reading the key. It may be stale: a
+   * backend that uses it re-reads the key and retries when the write's compare fails, when the
+   * preconditions or `tryUpdate` fail on it, and before answering a no-op from it. Backends
+   * without a cheaper path ignore it.
+   */
+  suggestion?: StoredState;
+}
+
+/** An object as stored: its encoded form (object-codec, without resourceVersion) and the revision of its last write. */
+export interface StoredState {
+  value: string;
+  revision: number;
 }
 
 /** Options of Storage.delete. */

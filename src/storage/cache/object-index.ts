@@ -33,6 +33,12 @@ export class ObjectIndex {
     this.entries.set(key, { value, rev });
   }
 
+  /** The object at `key` as stored (value and revision), or undefined. */
+  stored(key: string): { value: string; revision: number } | undefined {
+    const entry = this.entries.get(key);
+    return entry && { value: entry.value, revision: entry.rev };
+  }
+
   /** Removes the object at `key`, if any. */
   delete(key: string): void {
     if (!this.entries.delete(key)) return;

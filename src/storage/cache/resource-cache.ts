@@ -1,6 +1,6 @@
 import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { StorageError, isProgressWatch, isStorageError } from '../interface.ts';
-import type { ListOptions, ListResult, ProgressWatch, Storage } from '../interface.ts';
+import type { ListOptions, ListResult, ProgressWatch, Storage, StoredState } from '../interface.ts';
 import { encodeObject } from '../object-codec.ts';
 import { CacheWatcher, iterateCacheWatcher } from './cache-watcher.ts';
 import { EventRing } from './event-ring.ts';
@@ -120,6 +120,11 @@ export class ResourceCache {
   /** A Storage.list answer from memory (the cache must be ready). */
   list(prefix: string, opts: ListOptions): ListResult {
     return this.objects.list(prefix, opts, this.rev);
+  }
+
+  /** The object at `key` as the cache holds it (it may lag the store), or undefined when absent or not ready. */
+  stored(key: string): StoredState | undefined {
+    return this.ready && !this.closed ? this.objects.stored(key) : undefined;
   }
 
   /** A client watch of `prefix` (under this resource) from `fromRevision`; see CacheWatcher. */

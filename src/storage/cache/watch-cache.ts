@@ -155,7 +155,8 @@ class WatchCachedStorage implements CachedStorage {
 
   guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>,
     opts?: UpdateOptions): Promise<KubeObject> {
-    return this.backend.guaranteedUpdate(key, tryUpdate, opts);
+    const suggestion = opts?.suggestion ?? this.cacheFor(key)?.stored(key);
+    return this.backend.guaranteedUpdate(key, tryUpdate, suggestion ? { ...opts, suggestion } : opts);
   }
 
   delete(key: string, opts?: DeleteOptions): Promise<KubeObject> {

@@ -127,14 +127,31 @@ class EtcdStore implements EtcdStorage {
   /** See Storage.guaranteedUpdate. */
   async guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>,
     opts: UpdateOptions = {}): Promise<KubeObject> {
-    let cur = await this.read(key);
+    // Start from the cache's copy when there is one (one etcd call instead of two); anything
+    // decided on it that is not a successful compare-and-swap is decided again on a fresh read.
+    let suggested = opts.suggestion !== undefined;
+    let cur = opts.suggestion ? { value: opts.suggestion.value, modRev: opts.suggestion.revision, createRev: NaN } : await this.read(key);
     for (;;) {
-      if (!cur && !opts.ignoreNotFound) throw keyNotFound(key);
-      const current = cur ? decodeObject(cur.value, cur.modRev) : null;
-      checkPreconditions(key, opts.preconditions, current);
-      const value = encodeObject(await tryUpdate(current));
-      if (cur && sameContent(value, cur.value)) return decodeObject(cur.value, cur.modRev);
+      let value: string;
+      try {
+        if (!cur && !opts.ignoreNotFound) throw keyNotFound(key);
+        const current = cur ? decodeObject(cur.value, cur.modRev) : null;
+        checkPreconditions(key, opts.preconditions, current);
+        value = encodeObject(await tryUpdate(current));
+      } catch (err) {
+        if (!suggested) throw err;
+        suggested = false;
+        cur = await this.read(key);
+        continue;
+      }
+      if (cur && sameContent(value, cur.value)) {
+        if (!suggested) return decodeObject(cur.value, cur.modRev);
+        suggested = false;
+        cur = await this.read(key);
+        continue;
+      }
       const out = await this.swap(key, cur, { request_put: { key: this.keys.etcdKey(key), value: Buffer.from(value) } });
+      suggested = false;
       if (out.succeeded) return decodeObject(value, out.rev);
       if (out.ambiguous && cur) await settleUpdate(this.history, key, cur.modRev, value);
       const created = out.ambiguous && !cur ? await settleCreate(this.history, key, value, out.current) : undefined;
