@@ -21,12 +21,42 @@ export function peerCertificate(req: HttpRequest): X509Certificate | null {
   return cert;
 }
 
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+/** What verification reads of a certificate, computed once per certificate object (a connection's lives as long as it). */
+interface CertFacts {
+  fingerprint: string;
+  notBefore: number;
+  notAfter: number;
+  clientAuth: boolean;
+  cn: string;
+  organizations: string[];
+}
+
+const factsByCert = new WeakMap<X509Certificate, CertFacts>();
+
+function facts(cert: X509Certificate): CertFacts {
+  let f = factsByCert.get(cert);
+  if (!f) {
+    const lines = cert.subject.split('\n');
+    const usages = cert.keyUsage;
+    f = {
+      fingerprint: cert.fingerprint256, notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo),
+      clientAuth: !cert.ca && (usages === undefined || usages.length === 0 || usages.includes(CLIENT_AUTH) || usages.includes(ANY_EXTENDED_KEY_USAGE)),
+      cn: lines.find((l) => l.startsWith('CN='))?.slice(3) ?? '', organizations: lines.filter((l) => l.startsWith('O=')).map((l) => l.slice(2)),
+    };
+    factsByCert.set(cert, f);
+  }
+  return f;
+}
+
 const signatureChecks = new Map<string, boolean>();
 const MAX_SIGNATURE_CHECKS = 10_000;
 
 /** Whether `ca` issued and signed `cert`, remembered by both fingerprints (a signature check is costly). */
 function signedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  const key = `${cert.fingerprint256}/${ca.fingerprint256}`;
+  const key = `${facts(cert).fingerprint}/${facts(ca).fingerprint}`;
   let ok = signatureChecks.get(key);
   if (ok === undefined) {
     ok = cert.checkIssued(ca) && cert.verify(ca.publicKey);
@@ -47,12 +77,10 @@ export function parseCaBundle(pem: string): X509Certificate[] {
  * (checked on every call; direct issuance; intermediates are not followed).
  */
 export function verifiedBy(cert: X509Certificate, cas: X509Certificate[], now = new Date()): boolean {
-  if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) return false;
+  const { notBefore, notAfter } = facts(cert);
+  if (now.getTime() < notBefore || now.getTime() > notAfter) return false;
   return cas.some((ca) => signedBy(cert, ca));
 }
-
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 
 /**
  * True when `cert` may identify a client, as Go's x509 verification with
@@ -61,9 +89,7 @@ const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
  * client (stricter than Go, which would accept a CA presented as a leaf).
  */
 export function usableForClientAuth(cert: X509Certificate): boolean {
-  if (cert.ca) return false;
-  const usages = cert.keyUsage;
-  return usages === undefined || usages.length === 0 || usages.includes(CLIENT_AUTH) || usages.includes(ANY_EXTENDED_KEY_USAGE);
+  return facts(cert).clientAuth;
 }
 
 /**
@@ -76,10 +102,8 @@ export function verifiedClientCertificate(cert: X509Certificate, cas: X509Certif
 
 /** CN and O of a certificate's subject. */
 export function subjectNames(cert: X509Certificate): { cn: string; organizations: string[] } {
-  const lines = cert.subject.split('\n');
-  const cn = lines.find((l) => l.startsWith('CN='))?.slice(3) ?? '';
-  const organizations = lines.filter((l) => l.startsWith('O=')).map((l) => l.slice(2));
-  return { cn, organizations };
+  const { cn, organizations } = facts(cert);
+  return { cn, organizations: [...organizations] };
 }
 
 /**
