@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
+  { files: ['bin/**/*.js', 'examples/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 );

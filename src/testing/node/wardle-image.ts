@@ -17,16 +17,16 @@ export type { BuiltImage } from './dockerfile.ts';
 /** The Dockerfile the image follows. */
 export const WARDLE_DOCKERFILE = join(REPO_ROOT, 'examples', 'wardle', 'Dockerfile');
 
+/** The bundler the Dockerfile runs (one ES module of the server and its dependencies). */
+export const WARDLE_BUNDLER = join(REPO_ROOT, 'examples', 'wardle', 'bundle.mjs');
+
 /**
- * The build stage, without Docker: the esbuild bundle (the Dockerfile's command line), the
+ * The build stage, without Docker: the esbuild bundle (the Dockerfile's bundler), the
  * package manifest, and node_modules pruned to production dependencies. Returns the staged /src.
  */
 function stageBuild(src: string): void {
   mkdirSync(src, { recursive: true });
-  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'esbuild'), [
-    'examples/wardle/main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
-    '--sourcemap', `--outfile=${join(src, 'dist', 'wardle.mjs')}`, '--log-level=warning',
-  ], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [WARDLE_BUNDLER, join(src, 'dist', 'wardle.mjs')], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const f of ['package.json', 'package-lock.json', '.npmrc']) copyFileSync(join(REPO_ROOT, f), join(src, f));
   cpSync(join(REPO_ROOT, 'node_modules'), join(src, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   execFileSync('npm', ['prune', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });

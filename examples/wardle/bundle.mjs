@@ -1,0 +1,29 @@
+/**
+ * Bundles the wardle server (examples/wardle/main.ts, src/ and its dependencies) into one ES
+ * module — what examples/wardle/Dockerfile ships as dist/wardle.mjs, and what the node tests and
+ * the benchmark run. Dependencies are bundled too (loading one file is much faster than loading
+ * the hundreds of modules of @kubernetes/client-node and friends one by one), except:
+ * - etcd3, which reads its .proto files from its own package directory at run time;
+ * - better-sqlite3, a native addon.
+ * Both stay in node_modules. CommonJS code in the bundle gets a `require` from createRequire.
+ *
+ *   node examples/wardle/bundle.mjs [outfile]        # default dist/wardle.mjs
+ */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+/** Packages left to node_modules (see above). */
+export const EXTERNAL_PACKAGES = ['etcd3', 'better-sqlite3'];
+
+await build({
+  entryPoints: [fileURLToPath(new URL('./main.ts', import.meta.url))],
+  outfile: process.argv[2] ?? 'dist/wardle.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: EXTERNAL_PACKAGES,
+  banner: { js: "import { createRequire as __extapiCreateRequire } from 'node:module'; const require = __extapiCreateRequire(import.meta.url);" },
+});
