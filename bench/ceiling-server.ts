@@ -1,6 +1,10 @@
 /**
  * The ceiling of the benchmark: a bare node:http2 TLS server (client certificates requested, as
- * an API server does) that answers every request with one constant Flunder-sized JSON body.
+ * an API server does) that does no work but answer each operation of bench/ops.ts with a
+ * precomputed body of the same shape and size as an API server's answer: one Flunder for a get, a
+ * create (201, after reading the request body) or an update (200, echoing the request body), a
+ * list of 10 / 1,000 / 10,000 Flunders for the list namespaces. What it reaches per operation is
+ * what Node's HTTP/2 and TLS on one core allow, whatever the server does.
  * Usage: node --import tsx bench/ceiling-server.ts <port> <tls-dir> (prints "ready" when listening).
  */
 import { createSecureServer } from 'node:http2';
@@ -8,16 +12,45 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [port, dir] = process.argv.slice(2);
-const body = JSON.stringify({
-  kind: 'Flunder', apiVersion: 'wardle.example.com/v1beta1',
-  metadata: { name: 'get-target', namespace: 'bench-ops', uid: '6b1f3f2e-2c55-4d43-9a0e-0d3c8e6d6a01', resourceVersion: '12345', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
-  spec: { flunderReference: 'other', referenceType: 'Flunder' },
-});
+
+function flunder(name: string, ns: string, rv: number): Record<string, unknown> {
+  return {
+    kind: 'Flunder', apiVersion: 'wardle.example.com/v1beta1',
+    metadata: {
+      name, namespace: ns, uid: '6b1f3f2e-2c55-4d43-9a0e-0d3c8e6d6a01', resourceVersion: String(rv), generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', labels: { app: 'bench' },
+      managedFields: [{ manager: 'node', operation: 'Update', apiVersion: 'wardle.example.com/v1beta1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { '.': {}, 'f:flunderReference': {}, 'f:referenceType': {} } } }],
+    },
+    spec: { flunderReference: `ref-${name}`, referenceType: 'Flunder' },
+  };
+}
+
+function list(ns: string, names: string[]): string {
+  return JSON.stringify({ kind: 'FlunderList', apiVersion: 'wardle.example.com/v1beta1', metadata: { resourceVersion: '99999' }, items: names.map((n, i) => flunder(n, ns, 1000 + i)) });
+}
+
+const items = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
+/** List bodies by namespace (bench/ops.ts's list namespaces; any other namespace lists the 32 update targets). */
+const LISTS: Record<string, string> = {
+  'bench-l10': list('bench-l10', items(10, 'item-')),
+  'bench-l1k': list('bench-l1k', items(1000, 'item-')),
+  'bench-l10k': list('bench-l10k', items(10000, 'item-')),
+};
+const UPDATE_TARGETS = list('bench-ops', Array.from({ length: 32 }, (_, i) => `upd-${i}`));
+const ONE = JSON.stringify(flunder('get-target', 'bench-ops', 12345));
+const LIST_PATH = /\/namespaces\/([^/]+)\/flunders$/;
+
 const server = createSecureServer({
   cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')), allowHTTP1: true, requestCert: true, rejectUnauthorized: false,
-}, (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+}, (req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const path = (req.url ?? '').split('?')[0];
+    const listNs = req.method === 'GET' ? LIST_PATH.exec(path)?.[1] : undefined;
+    const body = listNs ? LISTS[listNs] ?? UPDATE_TARGETS : req.method === 'PUT' ? Buffer.concat(chunks).toString() : ONE;
+    res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
 });
 server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -44,9 +44,31 @@ export function findings(r: BenchResults): string[] {
     largeLists(r),
     `- **Watch fan-out** (from the write to the last watcher, direct): with 100 watchers, Go takes ${fan(r, 'go', '100')} ms and TypeScript ${fan(r, ts, '100')} ms; with 1,000 watchers, Go takes ${fan(r, 'go', '1000')} ms and TypeScript ${fan(r, ts, '1000')} ms.`,
     `- **Memory.** After seeding, RSS is Go ${Math.round(r.memory.go?.seededRssMiB ?? NaN)} MiB and TypeScript ${Math.round(r.memory[ts]?.seededRssMiB ?? NaN)} MiB. After the load (every created object included), Go grew to ${Math.round(r.memory.go?.afterRssMiB ?? NaN)} MiB with a peak of ${Math.round(r.memory.go?.peakMiB ?? NaN)} MiB, and TypeScript to ${Math.round(r.memory[ts]?.afterRssMiB ?? NaN)} MiB (peak ${Math.round(r.memory[ts]?.peakMiB ?? NaN)}).`,
-    `- **Start-up.** Go is ready in ${Math.round(median(r.startup.go ?? []))} ms. The esbuild bundle (what the container runs) takes ${Math.round(median(r.startup['ts (bundle)'] ?? []))} ms, and tsx (\`npm start\`) takes ${Math.round(median(r.startup['ts (tsx)'] ?? []))} ms, most of it spent compiling TypeScript at load time.`,
+    `- **Start-up.** Go is ready in ${Math.round(median(r.startup.go ?? []))} ms. The esbuild bundle (what the container runs) takes ${Math.round(median(r.startup['ts (bundle)'] ?? []))} ms, and tsx (\`npm start\`) takes ${Math.round(median(r.startup['ts (tsx)'] ?? []))} ms, most of it spent compiling TypeScript at load time. Node itself, running no code on the same core, takes ${Math.round(median(r.startup['node (no code)'] ?? []))} ms: the floor of any Node server, ${(median(r.startup['node (no code)'] ?? []) / median(r.startup.go ?? [])).toFixed(2)}× Go's whole start.`,
+    ...moduleLoad(r),
+    perObject(r),
   ];
   return [...out, ...profileFindings(r)];
+}
+
+/** The heaviest dependencies' import times against Go's whole start (what bounds the start of a Node server that loads them). */
+function moduleLoad(r: BenchResults): string[] {
+  if (!r.moduleLoad) return [];
+  const go = median(r.startup.go ?? []);
+  const loads = Object.entries(r.moduleLoad).map(([m, v]) => [m, median(v)] as const).sort((a, b) => b[1] - a[1]);
+  const top = loads.slice(0, 2);
+  return [`  - Importing ${top.map(([m, ms]) => `\`${m}\` takes ${Math.round(ms)} ms`).join(' and ')} on that core (each alone, in a fresh Node): together ${(top.reduce((n, [, ms]) => n + ms, 0) / go).toFixed(2)}× Go's whole start, before any of our code runs.`];
+}
+
+/** Memory per seeded object: (RSS after seeding − RSS before) / objects, Go and TypeScript. */
+function perObject(r: BenchResults): string {
+  const per = (id: string) => {
+    const m = r.memory[id];
+    return m?.emptyRssMiB === undefined ? NaN : ((m.seededRssMiB - m.emptyRssMiB) * 1024 * 1024) / m.objects;
+  };
+  const kib = (x: number) => (Number.isFinite(x) ? `${(x / 1024).toFixed(1)} KiB` : 'n/a');
+  const m = (id: string) => Math.round(r.memory[id]?.emptyRssMiB ?? NaN);
+  return `- **Memory per object.** Before seeding, RSS is Go ${m('go')} MiB and TypeScript ${m(r.primaryTs)} MiB; each seeded object then adds Go ${kib(per('go'))} and TypeScript ${kib(per(r.primaryTs))} (RSS growth / ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} objects).`;
 }
 
 /** The weakest and strongest direct lines of the primary variant, and how the other storages compare on large lists. */

@@ -1,14 +1,15 @@
 /**
  * Measurements other than load: resident memory of a server process, and the time from process
  * start to the first `/readyz` 200 (our wardle run by tsx, as `npm start` does, and as the
- * pre-built bundle the Dockerfile runs).
+ * pre-built bundle the Dockerfile runs), and of Node itself running nothing (the floor of any Node server).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/testing/binaries.ts';
-import { startTarget, type BenchEnv, type TsVariant } from './env.ts';
+import { WARDLE_BUNDLER } from '../src/testing/node/wardle-image.ts';
+import { SERVER_CPU, startTarget, type BenchEnv, type TsVariant } from './env.ts';
 
 /** Resident set size and its peak (VmRSS, VmHWM) of a process, in MiB. */
 export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
@@ -17,22 +18,40 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
 }
 
-/** Builds examples/wardle into one ES module (as the Dockerfile does) and returns the node arguments that run it. */
+/** Builds examples/wardle into one ES module with the Dockerfile's bundler and returns the node arguments that run it. */
 export async function buildBundle(dir: string): Promise<string[]> {
   const out = join(dir, 'bundle');
   await mkdir(join(out, 'dist'), { recursive: true });
   await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules')).catch(() => undefined);
-  execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'esbuild'), [join(REPO_ROOT, 'examples', 'wardle', 'main.ts'), '--bundle', '--platform=node',
-    '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${join(out, 'dist', 'wardle.mjs')}`]);
+  execFileSync(process.execPath, [WARDLE_BUNDLER, join(out, 'dist', 'wardle.mjs')], { cwd: REPO_ROOT });
   return [join(out, 'dist', 'wardle.mjs')];
+}
+
+/** The dependencies whose loading weighs on the server's start (the etcd client, the Kubernetes client, schemas, CEL, YAML, SQLite). */
+export const HEAVY_MODULES = ['etcd3', '@kubernetes/client-node', 'ajv', '@marcbachmann/cel-js', 'yaml', 'better-sqlite3'];
+
+/** Milliseconds to import each of `modules` into a fresh Node on the server's core, `times` imports each (module → times). */
+export function moduleLoadTimes(modules: string[], times: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (let i = 0; i < times; i++) {
+    for (const m of modules) {
+      const script = `const t = performance.now(); await import(${JSON.stringify(m)}); console.log(performance.now() - t);`;
+      const ms = Number(execFileSync('taskset', ['-c', SERVER_CPU, process.execPath, '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
+      (out[m] ??= []).push(ms);
+    }
+  }
+  return out;
 }
 
 /** Startup times (ms) of each way of running, `times` starts each. */
 export async function startupTimes(env: BenchEnv, tsVariant: TsVariant, times: number): Promise<Record<string, number[]>> {
   const bundle = await buildBundle(env.dir);
   const kinds: Array<[string, () => ReturnType<typeof startTarget>]> = [];
-  const out: Record<string, number[]> = { go: [], 'ts (tsx)': [], 'ts (bundle)': [] };
+  const out: Record<string, number[]> = { go: [], 'ts (tsx)': [], 'ts (bundle)': [], 'node (no code)': [] };
   for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    execFileSync('taskset', ['-c', SERVER_CPU, process.execPath, '-e', '0']);
+    out['node (no code)'].push(performance.now() - t0);
     kinds.length = 0;
     kinds.push(['go', () => startTarget(env, 'go', `-start${i}`)]);
     kinds.push(['ts (tsx)', () => startTarget(env, tsVariant, `-start${i}`)]);

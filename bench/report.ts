@@ -3,7 +3,7 @@ import { OPS, CONCURRENCY } from './ops.ts';
 import { findings } from './findings.ts';
 import { median, type BenchResults, type OpFigure } from './results.ts';
 import type { ProfileSummary } from './profile.ts';
-import { fanoutRatio, formatRatio, opRatio, rssRatio, startupRatio, targetMet, TARGETS } from './targets.ts';
+import { fanoutRatio, formatRatio, lineBound, opRatio, rssRatio, startupRatio, targetMet, TARGETS } from './targets.ts';
 import { scaleSection } from './scale-report.ts';
 
 const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
@@ -80,6 +80,30 @@ function profileTables(p: ProfileSummary): string[] {
   ];
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+
+/** The load lines not met, each with its measured bounds and what the numbers say bounds it. */
+function boundsSection(r: BenchResults): string[] {
+  const rows = TARGETS.filter((t) => t.op && !targetMet(t, t.ratio(r))).map((t) => {
+    const b = lineBound(r, t.op!);
+    if (!b) return `| ${t.line} | n/a | n/a | n/a | n/a | no figures |`;
+    const bounds = [b.node && { name: 'Node\'s HTTP/2 on one core (bare node:http2, same answer)', ...b.node }, b.etcd && { name: 'our etcd client on one core', ...b.etcd }]
+      .filter((x): x is { name: string; rps: number; bestRatio: number } => !!x);
+    const tight = bounds.reduce<typeof bounds[number] | undefined>((a, x) => (!a || x.rps < a.rps ? x : a), undefined);
+    const cell = (x?: { rps: number; bestRatio: number }) => (x ? `${f0(x.rps)} (${x.bestRatio.toFixed(2)}×)` : '—');
+    const areas = r.lineProfiles?.[t.op!]?.areas.slice(0, 3).map((a) => `${a.name} ${a.percent.toFixed(0)} %`).join(', ');
+    const why = !tight ? 'no bound measured'
+      : tight.bestRatio < t.bound ? `**out of reach here:** ${tight.name} allows at most ${tight.bestRatio.toFixed(2)}× Go; we reach ${pct(b.tsRps / tight.rps)} of it`
+        : `within reach of ${tight.name} (${tight.bestRatio.toFixed(2)}× Go); we reach ${pct(b.tsRps / tight.rps)} of it — the rest is the server's own work${areas ? ` (profile: ${areas})` : ''}`;
+    return `| ${t.line} | ${f0(b.tsRps)} | ${f0(b.goRps)} | ${cell(b.node)} | ${cell(b.etcd)} | ${why} |`;
+  });
+  if (!rows.length) return ['Every load target line was met.'];
+  return [
+    'For each load line not met, the same run measured what no server can pass on this machine: the bare node:http2 server answering the same bytes on the server\'s core (`bench/ceiling-server.ts`), and, for get, create and update, our etcd client alone making that operation\'s etcd calls on that core (`bench/etcd-ceiling.ts`). The ratio in brackets is the best TS/Go that bound allows. Medians over the runs, requests/s.',
+    '', '| line | TS | Go | bare node:http2 | etcd client alone | what bounds it |', '|---|--:|--:|--:|--:|---|', ...rows,
+  ];
+}
+
 /** One profile per load target line that was not met, driven with that operation alone. */
 function lineProfilesSection(r: BenchResults): string[] {
   const entries = Object.entries(r.lineProfiles ?? {}).filter((e): e is [string, ProfileSummary] => !!e[1]);
@@ -105,7 +129,7 @@ function setupSection(r: BenchResults): string[] {
     `- **Machine:** ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}. Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${m.loadAfter.map((x) => x.toFixed(2)).join(', ')}. The VM is shared, and other jobs ran at the same time, so absolute figures are noisy; the ratios come from interleaved runs.`,
     `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
     `- **Load generator:** our own closed-loop HTTP/2 client (\`bench/loadgen.ts\`, node:http2, TLS with the cluster-admin client certificate). It runs on **CPU ${r.settings.loadCpu}**, together with etcd and kube-apiserver. Concurrency (requests in flight over up to 4 connections): ${Object.entries(CONCURRENCY).map(([k, v]) => `${k} ${v}`).join(', ')}. Each figure is the median of **${r.settings.runs} runs** of ${r.settings.durationMs / 1000} s, each after ${r.settings.warmupMs / 1000} s of warm-up. Go and TypeScript alternate within every run. Requests use wardle.example.com/v1beta1.`,
-    `- **Ceiling:** a bare node:http2 TLS server on CPU ${r.settings.serverCpu} answers a constant Flunder body: ${f0(r.ceiling?.rps)} req/s (p50 ${f1(r.ceiling?.p50)} ms, p99 ${f1(r.ceiling?.p99)} ms). This is the limit of the load generator and of Node's HTTP/2 on one core, not of either server.`,
+    `- **Ceiling:** a bare node:http2 TLS server on CPU ${r.settings.serverCpu} answers every operation with a precomputed answer of the same shape and size and does nothing else (get: ${f0(r.ceiling?.rps)} req/s, p50 ${f1(r.ceiling?.p50)} ms, p99 ${f1(r.ceiling?.p99)} ms; every operation in "What bounds the load lines not met"). This is the limit of the load generator and of Node's HTTP/2 on one core, not of either server.`,
     '- **Operations:** get = one Flunder by name. list-N = a namespace of N Flunders, the whole list with no limit. create = POST with generateName. update = PUT of the worker\'s own Flunder with its current resourceVersion, so there are no conflicts. The watch fan-out opens N watchers on one namespace (100 streams per connection), patches one object 10 times, and records the time from sending each write until the last watcher has its event.',
     `- **Through the aggregator:** the same requests go to kube-apiserver (CPU ${r.settings.loadCpu}), which proxies them to the server registered as v1alpha1/v1beta1.wardle.example.com. Only one server is registered at a time: each run registers Go, measures, then re-registers TypeScript and measures again (about 2 s per switch).`,
     ...r.notes.map((n) => `- **Note:** ${n}`),
@@ -120,6 +144,7 @@ export function renderReport(r: BenchResults): string {
     `Generated by \`npm run bench\` (\`bench/run.ts\`); the raw figures of this run are in \`bench/results/latest.json\`. The comparison is **${ts}** vs **${r.labels.go}**.`,
     '', '## Setup', '', ...setupSection(r),
     '', '## Targets (issue 17)', '', 'Each ratio is the median over the runs, with its min–max across runs; a run with non-2xx answers or missed watch events is a failed run, and a line with a failed run is not met.', '', ...targetsTable(r),
+    '', '## What bounds the load lines not met', '', ...boundsSection(r),
     '', '## Findings', '', ...findings(r),
     '', '## TypeScript / Go ratios', '', 'Above 1 for requests/s means TypeScript is faster. For latency, memory and time, below 1 means TypeScript is better.', '', ...summaryTable(r),
     '', '![TypeScript / Go ratios](bench-chart.png)', '',
@@ -130,6 +155,8 @@ export function renderReport(r: BenchResults): string {
     `RSS of the server process after seeding ${r.memory.go?.objects.toLocaleString('en-US') ?? 'n/a'} Flunders (10 + 1,000 + 10,000 in the list namespaces, plus the targets): Go ${f0(r.memory.go?.seededRssMiB)} MiB, TypeScript ${f0(r.memory[r.primaryTs]?.seededRssMiB)} MiB. etcd's own memory is not counted; it is shared. After all the load runs, including every object the create runs left: Go ${f0(r.memory.go?.afterRssMiB)} MiB (peak ${f0(r.memory.go?.peakMiB)}), TypeScript ${f0(r.memory[r.primaryTs]?.afterRssMiB)} MiB (peak ${f0(r.memory[r.primaryTs]?.peakMiB)}).`,
     '', '| start → first /readyz 200 (ms) | median | all starts |', '|---|--:|---|',
     ...Object.entries(r.startup).map(([k, v]) => `| ${k} | ${f0(median(v))} | ${v.map(f0).join(', ')} |`),
+    ...(r.moduleLoad ? ['', '| importing, alone in a fresh Node on the server\'s core (ms) | median | all imports |', '|---|--:|---|',
+      ...Object.entries(r.moduleLoad).map(([k, v]) => `| \`${k}\` | ${f0(median(v))} | ${v.map(f0).join(', ')} |`)] : []),
     '', '"ts (tsx)" is how `npm start` runs: TypeScript is compiled at load time. "ts (bundle)" is the esbuild bundle that `examples/wardle/Dockerfile` runs. All three have to reach kube-apiserver (for the authentication ConfigMap) and etcd before they are ready.',
     '', '## Storage variants of the TypeScript server (direct)', '', ...variantsTable(r),
     '', '## Scale curve', '', ...scaleSection(r),

@@ -41,12 +41,18 @@ export interface BenchResults {
   load: Record<string, Record<string, Partial<Record<Op, OpFigure>>>>;
   /** The ceiling: `get` against the bare node:http2 server. */
   ceiling?: OpFigure;
+  /** Every operation against the bare node:http2 server (bench/ceiling-server.ts): what Node's HTTP/2 on one core allows. */
+  ceilingOps?: Partial<Record<Op, OpFigure>>;
+  /** Calls/s of our etcd client alone on the server's CPU, per run (bench/etcd-ceiling.ts). */
+  etcdCeiling?: Record<'get' | 'create' | 'update', number[]>;
   /** route → target id → watcher count → figure. */
   fanout: Record<string, Record<string, Record<string, FanoutFigure>>>;
   /** target id → memory after seeding 11,000+ objects and after the load runs. */
-  memory: Record<string, { seededRssMiB: number; afterRssMiB: number; peakMiB: number; objects: number }>;
+  memory: Record<string, { emptyRssMiB?: number; seededRssMiB: number; afterRssMiB: number; peakMiB: number; objects: number }>;
   /** kind → ready times (ms) of each start. */
   startup: Record<string, number[]>;
+  /** Milliseconds to import each heavy dependency into a fresh Node on the server's core, per run (bench/measure.ts). */
+  moduleLoad?: Record<string, number[]>;
   profile?: ProfileSummary;
   /** A profile of each target line not met (by operation), driven with that operation alone. */
   lineProfiles?: Partial<Record<Op, ProfileSummary>>;

@@ -24,9 +24,9 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../src/testing/binaries.ts';
 import { registerWardle, unregisterWardle } from '../test/parity/support/cluster.ts';
 import { renderChart, chartRows } from './chart.ts';
-import { etcdBackendAvailable, setUpBench, VARIANT_LABELS, type BenchEnv, type Target, type TsVariant } from './env.ts';
+import { etcdBackendAvailable, SERVER_CPU, setUpBench, VARIANT_LABELS, type BenchEnv, type Target, type TsVariant } from './env.ts';
 import type { Endpoint, LoadResult } from './loadgen.ts';
-import { memoryOf, startupTimes } from './measure.ts';
+import { HEAVY_MODULES, memoryOf, moduleLoadTimes, startupTimes } from './measure.ts';
 import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
@@ -105,7 +105,7 @@ async function directLoad(env: BenchEnv, o: Options, r: BenchResults): Promise<v
   const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
   for (let run = 0; run < o.runs; run++) {
     for (const op of OPS) {
-      for (const t of [...targets, ...(op === 'get' ? [ceiling] : [])]) {
+      for (const t of [...targets, ceiling]) {
         const res = await measure(op, t.direct, o.timing);
         raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
         log(`direct run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
@@ -113,7 +113,19 @@ async function directLoad(env: BenchEnv, o: Options, r: BenchResults): Promise<v
     }
   }
   for (const t of targets) r.load.direct[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`${t.id}/${op}`) ?? [])]));
-  r.ceiling = opFigure(raw.get('ceiling/get') ?? []);
+  r.ceilingOps = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`ceiling/${op}`) ?? [])]));
+  r.ceiling = r.ceilingOps.get;
+}
+
+/** The etcd bound: our etcd client alone on the server's CPU (bench/etcd-ceiling.ts), once per run. */
+async function etcdCeiling(env: BenchEnv, o: Options, r: BenchResults): Promise<void> {
+  const runs: Array<Record<'get' | 'create' | 'update', number>> = [];
+  for (let run = 0; run < o.runs; run++) {
+    const out = execFileSync('taskset', ['-c', SERVER_CPU, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bench', 'etcd-ceiling.ts'), env.etcd.url, String(o.timing.durationMs), String(o.timing.warmupMs)], { cwd: REPO_ROOT, encoding: 'utf8' });
+    runs.push(JSON.parse(out.trim().split('\n').pop()!));
+    log(`etcd client alone run ${run + 1}: ${Object.entries(runs[run]).map(([k, v]) => `${k} ${Math.round(v)}/s`).join(', ')}`);
+  }
+  r.etcdCeiling = { get: runs.map((x) => x.get), create: runs.map((x) => x.create), update: runs.map((x) => x.update) };
 }
 
 /** One fan-out measurement; a failure is logged, noted, and counted as every write missed. */
@@ -177,10 +189,12 @@ async function phase(r: BenchResults, name: string, fn: () => Promise<void>): Pr
 
 async function measureAll(env: BenchEnv, o: Options, r: BenchResults): Promise<void> {
   const targets = env.targets.filter((t) => t.id !== 'ceiling');
+  const empty = Object.fromEntries(targets.map((t) => [t.id, memoryOf(t.server.proc.pid).rssMiB]));
   for (const t of targets) await seed(t.direct, (m) => log(`${t.id}${m}`));
   await new Promise((res) => setTimeout(res, 2000));
-  for (const t of targets) r.memory[t.id] = { seededRssMiB: memoryOf(t.server.proc.pid).rssMiB, afterRssMiB: NaN, peakMiB: NaN, objects: 11_044 };
+  for (const t of targets) r.memory[t.id] = { emptyRssMiB: empty[t.id], seededRssMiB: memoryOf(t.server.proc.pid).rssMiB, afterRssMiB: NaN, peakMiB: NaN, objects: 11_044 };
   await directLoad(env, o, r);
+  if (env.etcd) await phase(r, 'etcd client bound', () => etcdCeiling(env, o, r));
   const compared = targets.filter((t) => t.id === 'go' || t.id === r.primaryTs);
   await phase(r, 'direct fan-out', async () => { for (const t of compared) r.fanout.direct[t.id] = await fanouts(t.direct, o, `direct ${t.id}`, r.notes); });
   for (const t of targets) Object.assign(r.memory[t.id], { afterRssMiB: memoryOf(t.server.proc.pid).rssMiB, peakMiB: memoryOf(t.server.proc.pid).peakMiB });
@@ -188,6 +202,7 @@ async function measureAll(env: BenchEnv, o: Options, r: BenchResults): Promise<v
   await phase(r, 'startup', async () => {
     log('startup times');
     r.startup = await startupTimes(env, r.primaryTs as TsVariant, Math.max(3, o.runs));
+    r.moduleLoad = moduleLoadTimes(HEAVY_MODULES, Math.max(3, o.runs));
   });
   if (o.profile) {
     await phase(r, 'profile', async () => {

@@ -111,3 +111,32 @@ export function formatRatio(x: RatioFigure | undefined): string {
   const range = x.runs.filter((v) => Number.isFinite(v)).length > 1 ? ` (${x.min.toFixed(2)}–${x.max.toFixed(2)})` : '';
   return `**${x.median.toFixed(2)}**${range}${x.failedRuns ? `, ${x.failedRuns} failed run${x.failedRuns > 1 ? 's' : ''}` : ''}`;
 }
+
+/**
+ * What bounds a load line, measured in the same run: the bare node:http2 server answering the same
+ * bytes on the server's core (no work at all), and for get/create/update our etcd client alone
+ * doing that operation's etcd calls on that core; each as requests/s and as the best TS/Go ratio it
+ * allows (bound / Go).
+ */
+export interface LineBound {
+  op: Op;
+  goRps: number;
+  tsRps: number;
+  node?: { rps: number; bestRatio: number };
+  etcd?: { rps: number; bestRatio: number };
+}
+
+/** The bounds of `op` in `r` (undefined when the run has no figures for it). */
+export function lineBound(r: BenchResults, op: Op): LineBound | undefined {
+  const goRps = r.load.direct.go?.[op]?.rps;
+  const tsRps = r.load.direct[r.primaryTs]?.[op]?.rps;
+  if (!goRps || !tsRps) return undefined;
+  const nodeRps = r.ceilingOps?.[op]?.rps;
+  const etcdRuns = op === 'get' || op === 'create' || op === 'update' ? r.etcdCeiling?.[op] : undefined;
+  const etcdRps = etcdRuns?.length ? median(etcdRuns) : undefined;
+  return {
+    op, goRps, tsRps,
+    node: nodeRps ? { rps: nodeRps, bestRatio: nodeRps / goRps } : undefined,
+    etcd: etcdRps ? { rps: etcdRps, bestRatio: etcdRps / goRps } : undefined,
+  };
+}
