@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponse } from '../endpoints/http.ts';
+import { onResponseClosed, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
 import type { RequestInfo } from '../endpoints/request-info.ts';
 import type { UserInfo } from '../resource/define-resource.ts';
 import { attachAudit } from './context.ts';
@@ -39,7 +39,7 @@ export class Auditor {
     }, decision, objectRefOf(info), this.backends);
     attachAudit(req, res, audit);
     if (longRunning) onHeadersSent(res, () => audit.responseStarted(res.statusCode));
-    res.once('close', () => audit.complete(res.statusCode));
+    onResponseClosed(res, () => audit.complete(res.statusCode));
     return audit;
   }
 

@@ -10,6 +10,16 @@ export type HttpRequest = IncomingMessage | Http2ServerRequest;
 /** A response of node:http or node:http2's compatibility API. */
 export type HttpResponse = ServerResponse | Http2ServerResponse;
 
+/**
+ * Runs `fn` once `res` has closed (answer sent, or the client gone) — at once when it already
+ * has, since a 'close' emitted before a listener is added never reaches it.
+ */
+export function onResponseClosed(res: HttpResponse, fn: () => void): void {
+  const r = res as { closed?: boolean; stream?: { closed?: boolean } };
+  if (r.closed === true || r.stream?.closed === true) fn();
+  else res.once('close', fn);
+}
+
 /** kube-apiserver's limit on request bodies: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 

@@ -59,9 +59,13 @@ function closeWhenIdle(session: Http2Session, idleMs: number): void {
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     timer = setTimeout(() => {
-      if (session.closed || session.destroyed) return;
-      session.close();
-      setTimeout(() => { if (!session.destroyed) session.destroy(); }, 1_000).unref();
+      // Decided after this turn's I/O: when the event loop was blocked past the deadline, a
+      // request already waiting on the socket is read first, and the connection is not idle.
+      setImmediate(() => {
+        if (open > 0 || session.closed || session.destroyed) return;
+        session.close();
+        setTimeout(() => { if (!session.destroyed) session.destroy(); }, 1_000).unref();
+      });
     }, idleMs);
     timer.unref();
   };

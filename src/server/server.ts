@@ -249,6 +249,19 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   const url = parseRequestTarget(req.url);
   const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
   res.once('close', () => ctx.metrics.observe(info, res.statusCode, (performance.now() - started) / 1000));
+  // Registered before the first await: a client can close the connection while the request is
+  // authenticated, and a 'close' already emitted would never reach a listener added later (the
+  // request, its socket and its shutdown listener would then be kept for the server's lifetime).
+  // The shutdown listener is removed by hand, not with `{ signal: abort.signal }`: Node drops
+  // that option's remover when it is garbage-collected first (nodejs/node#63954), which kept
+  // about one request in six — its socket, request and response — for the server's lifetime.
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(REQUEST_ENDED);
+  ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
+  res.once('close', () => {
+    ctx.shutdown.removeEventListener('abort', onShutdown);
+    abort.abort(REQUEST_ENDED);
+  });
   const longRunning = isLongRunning(info) || ctx.api.isConnect(info);
   // a watch ends when the server drains: its HTTP/1.1 connection must not then wait idle in the
   // client's keep-alive pool, where the server closing it would race the client's next request
@@ -263,11 +276,8 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   stripIdentityHeaders(req);
   ctx.audit?.begin(req, res, info, user, longRunning);
   if (!alwaysAllowed) await authorize(user, info, ctx, res);
-  if (!isHealthPath(url.pathname) && !longRunning) res.once('close', ctx.limiter.acquire(info));
-  const abort = new AbortController();
-  res.once('close', () => abort.abort(REQUEST_ENDED));
-  ctx.shutdown.addEventListener('abort', () => abort.abort(REQUEST_ENDED), { once: true, signal: abort.signal });
-  if (longRunning) trackLongRunning(res, info, ctx.metrics);
+  if (!isHealthPath(url.pathname) && !longRunning) whenEnded(abort.signal, ctx.limiter.acquire(info));
+  if (longRunning) trackLongRunning(abort.signal, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;
   if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, abort.signal);
   throw notFoundPath();
@@ -283,14 +293,20 @@ function isHealthPath(path: string): boolean {
   return HEALTH_PATH.test(path);
 }
 
-function trackLongRunning(res: HttpResponse, info: RequestInfo, metrics: ServerMetrics): void {
+/** Runs `fn` once the request has ended (`ended` aborted), at once if it already has. */
+function whenEnded(ended: AbortSignal, fn: () => void): void {
+  if (ended.aborted) fn();
+  else ended.addEventListener('abort', fn, { once: true });
+}
+
+function trackLongRunning(ended: AbortSignal, info: RequestInfo, metrics: ServerMetrics): void {
   const running = { verb: info.verb === 'watch' ? 'WATCH' : 'CONNECT', group: info.apiGroup, version: info.apiVersion, resource: info.resource, subresource: info.subresource, scope: info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster', component: 'apiserver' };
   metrics.longRunning.inc(running);
-  res.once('close', () => metrics.longRunning.dec(running));
+  whenEnded(ended, () => metrics.longRunning.dec(running));
   if (info.verb !== 'watch') return;
   const labels = { group: info.apiGroup, version: info.apiVersion, kind: info.resource };
   metrics.watchers.inc(labels);
-  res.once('close', () => metrics.watchers.dec(labels));
+  whenEnded(ended, () => metrics.watchers.dec(labels));
 }
 
 async function authenticate(req: HttpRequest, ctx: ServeContext, alwaysAllowed: boolean): Promise<UserInfo> {

@@ -5,7 +5,7 @@
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { MemoryAfterGc, ServerProcess } from './server-process.ts';
-import { http1Transport, http2Transport } from './transport.ts';
+import { http1Transport, http2Transport, type Outcome } from './transport.ts';
 
 /** The measurements of one abuse phase. */
 export interface AbuseResult {
@@ -17,6 +17,10 @@ export interface AbuseResult {
   retainedAfterGc: { before: number; after: number };
   readyzFailures: number;
   readyzChecks: number;
+  /** What /readyz answered during the phase (status histogram; connection-level outcomes by name). */
+  readyzSaw?: Record<string, number>;
+  /** The slowest /readyz answer of the phase, in ms (kubelet's probes time out after 1 s by default). */
+  readyzSlowestMs?: number;
   /** What other clients saw while the phase ran (status histogram of a normal list). */
   othersSaw: Record<string, number>;
   /** Connections the server closed by itself during the phase, of those opened. */
@@ -26,21 +30,32 @@ export interface AbuseResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FLUNDERS = '/apis/wardle.example.com/v1alpha1/namespaces/default/flunders';
 
+/** A status, or the name of a connection-level outcome, or 'hang'. */
+function outcomeKey(o: Outcome): string {
+  return 'status' in o ? String(o.status) : 'error' in o ? o.error : 'hang';
+}
+
 /** Samples /readyz, a normal list, RSS and descriptors every 250 ms until stopped. */
 function monitor(server: ServerProcess) {
-  const probe = http1Transport(server.url, server.creds, 2);
+  // as kubelet probes: a new connection for each probe
+  const probe = http1Transport(server.url, server.creds, 2, false);
   const other = http2Transport(server.url, server.creds);
   let stop = false;
   const peak = { rss: 0, fds: 0 };
   const seen: Record<string, number> = {};
+  const readySeen: Record<string, number> = {};
+  let slowest = 0;
   let failures = 0;
   let checks = 0;
   const loop = (async () => {
     while (!stop) {
-      const [ready, list] = await Promise.all([probe.send({ method: 'GET', path: '/readyz', headers: {} }), other.send({ method: 'GET', path: `${FLUNDERS}?limit=1`, headers: {} })]);
+      const t0 = performance.now();
+      const [ready, list] = await Promise.all([probe.send({ method: 'GET', path: '/readyz', headers: {} }).then((o) => { slowest = Math.max(slowest, performance.now() - t0); return o; }), other.send({ method: 'GET', path: `${FLUNDERS}?limit=1`, headers: {} })]);
       checks++;
       if (!('status' in ready) || ready.status !== 200) failures++;
-      const key = 'status' in list ? String(list.status) : 'error' in list ? list.error : 'hang';
+      const readyKey = outcomeKey(ready);
+      readySeen[readyKey] = (readySeen[readyKey] ?? 0) + 1;
+      const key = outcomeKey(list);
       seen[key] = (seen[key] ?? 0) + 1;
       peak.rss = Math.max(peak.rss, await server.rss());
       peak.fds = Math.max(peak.fds, await server.descriptors());
@@ -48,11 +63,14 @@ function monitor(server: ServerProcess) {
     }
   })();
   return {
-    async finish() { stop = true; await loop; probe.close(); other.close(); return { peak, seen, failures, checks }; },
+    async finish() { stop = true; await loop; probe.close(); other.close(); return { peak, seen, readySeen, slowest, failures, checks }; },
   };
 }
 
 const retained = (m: MemoryAfterGc) => m.heapUsed + m.external;
+/** After a phase, heap + external after GC is awaited back within this of its value before (at most SETTLE_LIMIT_MS). */
+const SETTLED_TOLERANCE = 16 * 1024 * 1024;
+const SETTLE_LIMIT_MS = 30_000;
 
 async function measured(server: ServerProcess, phase: string, what: string, settleMs: number, run: () => Promise<Partial<AbuseResult> | void>): Promise<AbuseResult> {
   const retainedBefore = retained(await server.memoryAfterGc());
@@ -61,13 +79,19 @@ async function measured(server: ServerProcess, phase: string, what: string, sett
   const extra = (await run()) ?? {};
   await sleep(settleMs);
   const m = await mon.finish();
-  const retainedAfter = retained(await server.memoryAfterGc());
+  // memory must come back: the server may still be finishing the phase's requests
+  const settled = Date.now() + SETTLE_LIMIT_MS;
+  let retainedAfter = retained(await server.memoryAfterGc());
+  while (retainedAfter > retainedBefore + SETTLED_TOLERANCE && Date.now() < settled) {
+    await sleep(500);
+    retainedAfter = retained(await server.memoryAfterGc());
+  }
   const after = { rss: await server.rss(), fds: await server.descriptors() };
   return {
     retainedAfterGc: { before: retainedBefore, after: retainedAfter },
     phase, what, rss: { before: before.rss, peak: Math.max(m.peak.rss, after.rss), after: after.rss },
     fds: { before: before.fds, peak: Math.max(m.peak.fds, after.fds), after: after.fds },
-    readyzFailures: m.failures, readyzChecks: m.checks, othersSaw: m.seen, ...extra,
+    readyzFailures: m.failures, readyzChecks: m.checks, readyzSaw: m.readySeen, readyzSlowestMs: Math.round(m.slowest), othersSaw: m.seen, ...extra,
   };
 }
 

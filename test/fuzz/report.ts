@@ -66,9 +66,9 @@ export function renderReport(runs: BackendRun[], meta: { seed: number; requests:
     for (const [key, e] of Object.entries(r.stats.connectionErrors)) lines.push(`- ${key}: ${e.count} — ${explain(key)} Example: \`${e.example.method} ${e.example.path.slice(0, 120)}\``);
     lines.push('', `Hangs: ${r.stats.hangs.length === 0 ? 'none' : r.stats.hangs.map((h) => `\`${h.method} ${h.path.slice(0, 120)}\``).join(', ')}`);
     lines.push('', 'Abuse phases (RSS and open descriptors of the server process; the monitor lists /readyz and a normal HTTP/2 list every 250 ms):', '',
-      '| phase | what | RSS before / peak / after | heap + external after GC before / after | descriptors before / peak / after | closed by server | /readyz failures | normal list saw |', '|---|---|---|---|---|---|---|---|');
+      '| phase | what | RSS before / peak / after | heap + external after GC before / after (awaited back within 16 MiB for up to 30 s) | descriptors before / peak / after | closed by server | /readyz failures (a new connection per probe, as kubelet) | /readyz answers, slowest | normal list saw |', '|---|---|---|---|---|---|---|---|---|');
     for (const a of r.abuse) {
-      lines.push(`| ${a.phase} | ${a.what} | ${mb(a.rss.before)} / ${mb(a.rss.peak)} / ${mb(a.rss.after)} | ${mb(a.retainedAfterGc.before)} / ${mb(a.retainedAfterGc.after)} | ${a.fds.before} / ${a.fds.peak} / ${a.fds.after} | ${a.closedByServer ? `${a.closedByServer.closed} of ${a.closedByServer.opened}` : '-'} | ${a.readyzFailures} of ${a.readyzChecks} | ${JSON.stringify(a.othersSaw)} |`);
+      lines.push(`| ${a.phase} | ${a.what} | ${mb(a.rss.before)} / ${mb(a.rss.peak)} / ${mb(a.rss.after)} | ${mb(a.retainedAfterGc.before)} / ${mb(a.retainedAfterGc.after)} | ${a.fds.before} / ${a.fds.peak} / ${a.fds.after} | ${a.closedByServer ? `${a.closedByServer.closed} of ${a.closedByServer.opened}` : '-'} | ${a.readyzFailures} of ${a.readyzChecks} | ${a.readyzSaw ? `${JSON.stringify(a.readyzSaw)}, ${a.readyzSlowestMs} ms` : 'n/a'} | ${JSON.stringify(a.othersSaw)} |`);
     }
   }
   lines.push('');

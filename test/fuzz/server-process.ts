@@ -40,12 +40,15 @@ export interface MemoryAfterGc {
 /** Storage of the server under test. */
 export type Backend = { kind: 'memory' } | { kind: 'embedded' } | { kind: 'etcd'; servers: string };
 
-/** Starts the wardle server with `backend` and `flags` (e.g. shortened timeouts) and waits for /readyz. */
+/**
+ * Starts the wardle server with `backend` and `flags` (e.g. shortened timeouts) and waits for
+ * /readyz. FUZZ_SERVER_NODE_ARGS adds Node options to the server process (e.g. `--cpu-prof`).
+ */
 export async function startServerProcess(backend: Backend, flags: string[] = []): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'extapi-fuzz-'));
   const [port] = await freeLoopbackPorts(1);
   const storage = backend.kind === 'etcd' ? ['--storage', 'etcd', '--etcd-servers', backend.servers, '--etcd-prefix', `/fuzz-${port}`] : ['--storage', backend.kind, '--data-dir', join(dir, 'data')];
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './test/fuzz/memory-probe.ts', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.FUZZ_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--expose-gc', '--import', 'tsx', '--import', './test/fuzz/memory-probe.ts', 'examples/wardle/main.ts', '--standalone', '--dev-dir', dir,
     '--secure-port', String(port), '--bind-address', '127.0.0.1', ...storage, ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
   let output = '';
   const log = process.env.FUZZ_SERVER_LOG;

@@ -37,9 +37,9 @@ export interface Transport {
   close(): void;
 }
 
-/** HTTP/1.1 over keep-alive TLS connections (at most `sockets` at once). */
-export function http1Transport(url: string, creds: Credentials, sockets = 8): Transport {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets, ...creds });
+/** HTTP/1.1 over TLS connections (at most `sockets` at once), kept alive between requests unless `keepAlive` is false. */
+export function http1Transport(url: string, creds: Credentials, sockets = 8, keepAlive = true): Transport {
+  const agent = new Agent({ keepAlive, maxSockets: sockets, ...creds });
   const { hostname, port } = new URL(url);
   return {
     send: (req) => new Promise((resolve) => {
