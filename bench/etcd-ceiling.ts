@@ -3,8 +3,8 @@
  * @grpc/grpc-js), alone on the server's CPU, doing the etcd calls of each operation with the same
  * concurrency and a Flunder-sized value, and nothing else (no HTTP, no JSON, no admission): a
  * linearizable range of one key (get), a create transaction (compare create revision 0, put), an
- * update as src/storage/etcd/etcd-storage.ts makes it (a range for the current mod revision, then a
- * transaction comparing it, put). What it reaches is the most any server using this
+ * update as src/storage/etcd/etcd-storage.ts makes it when the watch cache holds the object (one
+ * transaction comparing the cached mod revision, put; no read). What it reaches is the most any server using this
  * client on one core can do against this etcd.
  * Usage: node --import tsx bench/etcd-ceiling.ts <etcd-url> <duration-ms> <warmup-ms> (prints one JSON line).
  */
@@ -54,10 +54,12 @@ async function main(): Promise<void> {
   const create = await rate(async (w, i) => {
     await client.txn('create', { compare: [{ key: key(`c-${run}-${w}-${i}`), target: 'Create', result: 'Equal', create_revision: 0 }], success: [{ request_put: { key: key(`c-${run}-${w}-${i}`), value } }] });
   });
+  const revisions = new Map<number, string>();
+  for (let w = 0; w < CONCURRENCY; w++) revisions.set(w, (await client.range('update', { key: key(`upd-${w}`) })).kvs[0].mod_revision);
   const update = await rate(async (w) => {
-    const current = await client.range('update', { key: key(`upd-${w}`) });
-    const { response } = await client.txn('update', { compare: [{ key: key(`upd-${w}`), target: 'Mod', result: 'Equal', mod_revision: current.kvs[0].mod_revision }], success: [{ request_put: { key: key(`upd-${w}`), value } }] });
+    const { response } = await client.txn('update', { compare: [{ key: key(`upd-${w}`), target: 'Mod', result: 'Equal', mod_revision: revisions.get(w)! }], success: [{ request_put: { key: key(`upd-${w}`), value } }] });
     if (!response.succeeded) throw new Error('update compare failed');
+    revisions.set(w, String(response.header.revision));
   });
   await client.raw.delete().prefix(`${PREFIX}/`);
   client.close();

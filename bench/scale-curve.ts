@@ -90,6 +90,26 @@ async function firstList(ep: Endpoint, t0: number, timeoutMs = 600_000): Promise
   }
 }
 
+/**
+ * Waits until `ep` takes the admin's client certificate: sample-apiserver answers /readyz before
+ * its client CA (read from kube-apiserver's ConfigMap) is loaded, and treats the admin as
+ * system:anonymous until then (403). At most 30 s.
+ */
+async function untilAuthenticated(ep: Endpoint): Promise<void> {
+  const [session] = await openSessions(ep, 1);
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await send(session, { method: 'GET', path: `${V}/namespaces/bench-watch/flunders?limit=1` }, false);
+      if (res.status === 200) return;
+      if (Date.now() > deadline) throw new Error(`${ep.base} does not authenticate the admin after 30 s: ${res.status}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    session.close();
+  }
+}
+
 function endpointOf(server: Target['server'], admin: BenchEnv['admin']): Endpoint {
   return { base: server.url, ca: server.ca.certPem, ...admin };
 }
@@ -104,6 +124,7 @@ export async function scaleCurve(env: BenchEnv, variant: TsVariant, o: ScaleOpti
     const t0 = performance.now();
     const server = await startTarget(env, ids[side], '-scale', side === 'ts' ? { entry: bundle } : {});
     servers[side] = server;
+    await untilAuthenticated(endpointOf(server, env.admin));
     return { server, t0 };
   };
   try {
