@@ -34,6 +34,16 @@ function open(): EtcdStorage {
   return createEtcdStorage({ endpoints: etcd.endpoints, prefix: `/update-from-cache-${n++}`, compactionIntervalMs: 0 });
 }
 
+/** Runs `body` on a fresh store (its own prefix) and closes it. */
+async function withStore(body: (store: EtcdStorage) => Promise<void>): Promise<void> {
+  const store = open();
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
 const stored = (o: KubeObject): StoredState => ({ value: encodeObject(o), revision: Number(o.metadata.resourceVersion) });
 const v = (o: KubeObject | null) => (o?.data as { v: number }).v;
 const bump = (o: KubeObject | null): KubeObject => ({ ...o!, data: { v: v(o) + 1 } });
@@ -46,65 +56,45 @@ async function staleSetUp(store: EtcdStorage): Promise<{ stale: StoredState; fre
 }
 
 describe('etcd guaranteedUpdate from a cached copy', () => {
-  it('a fresh copy: the update function runs once, on it, and the write lands', async () => {
-    const store = open();
-    try {
-      const created = await store.create(KEY, obj('a', { v: 1 }));
-      const seen: number[] = [];
-      const out = await store.guaranteedUpdate(KEY, (c) => { seen.push(v(c)); return bump(c); }, { suggestion: stored(created) });
-      assert.deepEqual(seen, [1]);
-      assert.equal(v(await store.get(KEY)), 2);
-      assert.ok(Number(out.metadata.resourceVersion) > Number(created.metadata.resourceVersion));
-    } finally {
-      await store.close();
-    }
-  });
+  it('a fresh copy: the update function runs once, on it, and the write lands', () => withStore(async (store) => {
+    const created = await store.create(KEY, obj('a', { v: 1 }));
+    const seen: number[] = [];
+    const out = await store.guaranteedUpdate(KEY, (c) => { seen.push(v(c)); return bump(c); }, { suggestion: stored(created) });
+    assert.deepEqual(seen, [1]);
+    assert.equal(v(await store.get(KEY)), 2);
+    assert.ok(Number(out.metadata.resourceVersion) > Number(created.metadata.resourceVersion));
+  }));
 
-  it('a stale copy: the compare fails and the update is made again on the stored object', async () => {
-    const store = open();
-    try {
-      const { stale, fresh } = await staleSetUp(store);
-      const seen: number[] = [];
-      await store.guaranteedUpdate(KEY, (c) => { seen.push(v(c)); return bump(c); }, { suggestion: stale });
-      assert.deepEqual(seen, [1, 2]);
-      const now = await store.get(KEY);
-      assert.equal(v(now), 3);
-      assert.ok(Number(now.metadata.resourceVersion) > Number(fresh.metadata.resourceVersion));
-    } finally {
-      await store.close();
-    }
-  });
+  it('a stale copy: the compare fails and the update is made again on the stored object', () => withStore(async (store) => {
+    const { stale, fresh } = await staleSetUp(store);
+    const seen: number[] = [];
+    await store.guaranteedUpdate(KEY, (c) => { seen.push(v(c)); return bump(c); }, { suggestion: stale });
+    assert.deepEqual(seen, [1, 2]);
+    const now = await store.get(KEY);
+    assert.equal(v(now), 3);
+    assert.ok(Number(now.metadata.resourceVersion) > Number(fresh.metadata.resourceVersion));
+  }));
 
-  it('a stale copy: a failed precondition or update function is decided again on a fresh read', async () => {
-    const store = open();
-    try {
-      const { stale, fresh } = await staleSetUp(store);
-      const out = await store.guaranteedUpdate(KEY, bump, { suggestion: stale, preconditions: { resourceVersion: fresh.metadata.resourceVersion } });
-      assert.equal(v(out), 3);
-      const rv = out.metadata.resourceVersion;
-      const conflicting = (c: KubeObject | null) => {
-        if (c?.metadata.resourceVersion !== rv) throw new Error(`conflict at ${c?.metadata.resourceVersion}`);
-        return bump(c);
-      };
-      assert.equal(v(await store.guaranteedUpdate(KEY, conflicting, { suggestion: stale })), 4);
-      await assert.rejects(store.guaranteedUpdate(KEY, conflicting, { suggestion: stale }), /conflict at/, 'an error on the fresh object is the answer');
-    } finally {
-      await store.close();
-    }
-  });
+  it('a stale copy: a failed precondition or update function is decided again on a fresh read', () => withStore(async (store) => {
+    const { stale, fresh } = await staleSetUp(store);
+    const out = await store.guaranteedUpdate(KEY, bump, { suggestion: stale, preconditions: { resourceVersion: fresh.metadata.resourceVersion } });
+    assert.equal(v(out), 3);
+    const rv = out.metadata.resourceVersion;
+    const conflicting = (c: KubeObject | null) => {
+      if (c?.metadata.resourceVersion !== rv) throw new Error(`conflict at ${c?.metadata.resourceVersion}`);
+      return bump(c);
+    };
+    assert.equal(v(await store.guaranteedUpdate(KEY, conflicting, { suggestion: stale })), 4);
+    await assert.rejects(store.guaranteedUpdate(KEY, conflicting, { suggestion: stale }), /conflict at/, 'an error on the fresh object is the answer');
+  }));
 
-  it('a stale copy: an update that changes nothing on it is made on the stored object', async () => {
-    const store = open();
-    try {
-      const { stale } = await staleSetUp(store);
-      const toOne = (c: KubeObject | null): KubeObject => ({ ...c!, data: { v: 1 } });
-      const out = await store.guaranteedUpdate(KEY, toOne, { suggestion: stale });
-      assert.equal(v(await store.get(KEY)), 1, 'written, not answered as a no-op from the stale copy');
-      assert.ok(Number(out.metadata.resourceVersion) > stale.revision + 1);
-    } finally {
-      await store.close();
-    }
-  });
+  it('a stale copy: an update that changes nothing on it is made on the stored object', () => withStore(async (store) => {
+    const { stale } = await staleSetUp(store);
+    const toOne = (c: KubeObject | null): KubeObject => ({ ...c!, data: { v: 1 } });
+    const out = await store.guaranteedUpdate(KEY, toOne, { suggestion: stale });
+    assert.equal(v(await store.get(KEY)), 1, 'written, not answered as a no-op from the stale copy');
+    assert.ok(Number(out.metadata.resourceVersion) > stale.revision + 1);
+  }));
 
   it('the watch cache supplies its copy: an update through it sees the cached object and lands', async () => {
     const store = open();
