@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
-import { waitForApiService } from '../cli/deploy/wait.ts';
+import { waitForApiService, waitForKubectlReady } from '../cli/deploy/wait.ts';
 import { deleteIfExists, serverSideApply } from '../cli/kube/apply.ts';
 import { buildManifests } from '../cli/manifests/build.ts';
 import type { ManifestSpec } from '../cli/manifests/types.ts';
@@ -27,7 +27,7 @@ export interface AggregatedServerOptions {
   namespace?: string;
   /** Service name (default `api`). */
   service?: string;
-  /** How long to wait for every APIService to report Available (default 60 s). */
+  /** How long to wait for every APIService to report Available and kube-apiserver to publish its OpenAPI (default 60 s). */
   timeoutMs?: number;
   /** Storage of the server (default memory). */
   storage?: StorageOptions;
@@ -47,7 +47,8 @@ export interface AggregatedServer {
 /**
  * Starts `resources` in this process in delegated mode (memory storage unless `opts.storage`) on a free loopback port,
  * registers it on `cp` as `extapi deploy --external` does, and resolves once every APIService
- * is Available. Throws with the APIService's condition message when it does not become Available.
+ * is Available and kube-apiserver publishes its discovery and OpenAPI v3 (what kubectl reads).
+ * Throws with the APIService's condition message, or what is not yet published, on timeout.
  * @example
  * const cp = await getSharedControlPlane();
  * const api = await serveBehindAggregator(cp, resources);
@@ -92,6 +93,9 @@ export async function serveBehindAggregator(cp: ControlPlane, resources: Resourc
       const result = await waitForApiService(admin, name, deadline, () => undefined);
       if (!result.ok) throw new Error(`APIService ${name} did not become Available: ${result.message}`);
     }
+    // Available is not enough for kubectl: the aggregator fetches discovery and OpenAPI afterwards.
+    const published = await waitForKubectlReady(admin, target.groups, deadline, () => undefined);
+    if (!published.ok) throw new Error(`kube-apiserver has not published what kubectl needs: ${published.message}`);
   } catch (err) {
     await stop();
     throw err;

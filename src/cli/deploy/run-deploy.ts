@@ -176,12 +176,8 @@ async function waitApiServices(ctx: DeployContext, deadline: number): Promise<vo
 }
 
 async function waitKubectlReady(ctx: DeployContext, deadline: number): Promise<void> {
-  const groups = ctx.spec.target.groups.flatMap((g) => g.versions.map((version) => ({
-    group: g.group, version,
-    resources: g.resources.filter((r) => r.versions.some((v) => v.name === version)).map((r) => r.plural),
-  })));
   await step(ctx.checklist, '14', 'discovery and OpenAPI v3 published through kube-apiserver (what kubectl reads)', async (s) => {
-    const r = await waitForKubectlReady(ctx.cluster.client, groups, deadline, (m) => s.update(m));
+    const r = await waitForKubectlReady(ctx.cluster.client, ctx.spec.target.groups, deadline, (m) => s.update(m));
     if (!r.ok) throw new ActionableError(`kube-apiserver has not published what kubectl needs after ${ctx.timeoutMs / 1000}s: ${r.message}; run \`extapi doctor -n ${ctx.spec.target.namespace}\` for the cause`);
     s.done('pass', r.message);
   });

@@ -4,6 +4,7 @@
  * why pods are not ready: image pulls, crash loops, scheduling).
  */
 import type { KubeClient } from '../../kube/client.ts';
+import type { GroupPlan } from '../target.ts';
 import { describeTrouble, diagnosePods } from '../kube/pod-trouble.ts';
 
 /** An APIService / Deployment status condition. */
@@ -96,9 +97,11 @@ async function kubectlGap(client: KubeClient, group: string, version: string, re
  * explain read it) — or `deadline` passes. Available APIServices are not enough: the aggregator
  * fetches discovery and OpenAPI from the server asynchronously afterwards.
  */
-export async function waitForKubectlReady(
-  client: KubeClient, groupVersions: Array<{ group: string; version: string; resources: string[] }>, deadline: number, onUpdate: (m: string) => void,
-): Promise<WaitResult> {
+export async function waitForKubectlReady(client: KubeClient, groups: GroupPlan[], deadline: number, onUpdate: (m: string) => void): Promise<WaitResult> {
+  const groupVersions = groups.flatMap((g) => g.versions.map((version) => ({
+    group: g.group, version,
+    resources: g.resources.filter((r) => r.versions.some((v) => v.name === version)).map((r) => r.plural),
+  })));
   for (;;) {
     let gap = '';
     for (const gv of groupVersions) {
