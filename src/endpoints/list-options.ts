@@ -12,7 +12,6 @@ export interface ParsedListQuery {
   storage: ListOptions;
   /** The resourceVersion as given ('' when absent). */
   resourceVersion: string;
-  predicate: (obj: KubeObject) => boolean;
   watch: boolean;
   allowWatchBookmarks: boolean;
   sendInitialEvents?: boolean;
@@ -33,7 +32,6 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
   validateListCombination({ rv, match, cont, watch, sendInitialEvents });
   if (rv) parseRevision(rv);
   const filter = buildPredicate(query, resource, namespace);
-  const predicate = filter ?? (() => true);
   const storage: ListOptions = filter ? { predicate: filter } : {};
   if (!watch) {
     if (limit) storage.limit = limit;
@@ -46,7 +44,7 @@ export function parseListQuery(query: URLSearchParams, resource: Resource, names
   }
   const timeout = Math.min(parseNonNegativeInt(query.get('timeoutSeconds'), 'timeoutSeconds'), MAX_TIMEOUT_SECONDS);
   return {
-    storage, resourceVersion: rv, predicate, watch,
+    storage, resourceVersion: rv, watch,
     allowWatchBookmarks: parseBool(query.get('allowWatchBookmarks')) ?? false,
     sendInitialEvents, timeoutSeconds: timeout > 0 ? timeout : undefined,
   };

@@ -58,15 +58,20 @@ function resolveStart(engine: MvccEngine, prefix: string, opts: ListOptions, com
   return { rev: rv, fromKey: prefix };
 }
 
+/** The most rows one engine read of a filtered page takes (its chunks double up to this). */
+const MAX_FILTERED_CHUNK = 256;
+
 /**
  * Reads up to `limit` matching objects. Without a predicate one engine read of limit+1 rows
  * suffices (the extra row only proves there is more and is never decoded); with a predicate it
- * reads chunks until `limit` matches or the end of the prefix.
+ * reads chunks of limit+1 rows, doubling up to MAX_FILTERED_CHUNK, until `limit` matches or the
+ * end of the prefix (as kube's etcd3 store grows its range limit), so that a page whose first
+ * rows match reads no more than an unfiltered one.
  */
 function readPage(engine: MvccEngine, prefix: string, start: ListStart, limit: number | undefined,
   predicate: ((obj: KubeObject) => boolean) | undefined): Page {
   const items: KubeObject[] = [];
-  const chunk = limit === undefined ? Infinity : predicate ? Math.max(limit + 1, 256) : limit + 1;
+  let chunk = limit === undefined ? Infinity : limit + 1;
   let fromKey = start.fromKey;
   let lastKey: string | undefined;
   for (;;) {
@@ -80,5 +85,6 @@ function readPage(engine: MvccEngine, prefix: string, start: ListStart, limit: n
     }
     if (rows.length < chunk) return { items };
     fromKey = `${rows[rows.length - 1].key}\u0000`;
+    chunk = Math.max(chunk, Math.min(chunk * 2, MAX_FILTERED_CHUNK));
   }
 }

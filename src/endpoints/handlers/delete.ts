@@ -39,7 +39,7 @@ export async function handleDeleteCollection(scope: RequestScope<CollectionDelet
   ctx.dryRun = ctx.dryRun || !!options.dryRun?.includes('All');
   const namespace = scopeNamespace(scope);
   const query = parseListQuery(scope.query, scope.resource, namespace, false);
-  const deleted = await scope.rest.deleteCollection(namespace, { predicate: query.predicate }, toDeleteRequest(options), ctx);
+  const deleted = await scope.rest.deleteCollection(namespace, { predicate: query.storage.predicate }, toDeleteRequest(options), ctx);
   writeObject(scope.res, 200, {
     kind: scope.resource.listKind, apiVersion: scope.codec.apiVersion,
     metadata: { resourceVersion: String(deleted.resourceVersion) }, items: deleted.items.map((o) => toRequestVersion(scope, o)),

@@ -76,7 +76,7 @@ async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery
   let from: number;
   if (initial) {
     const minRv = query.resourceVersion && query.resourceVersion !== '0' ? parseRevision(query.resourceVersion) : undefined;
-    const pager = await ListPager.open(scope.rest, namespace, { predicate: query.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
+    const pager = await ListPager.open(scope.rest, namespace, { predicate: query.storage.predicate, resourceVersion: minRv, match: minRv ? 'NotOlderThan' : undefined });
     for await (const obj of pager.objects(signal)) {
       if (query.storage.predicate) matched.set(obj.metadata.uid!, obj);
       const written = write({ type: 'ADDED', object: obj });
@@ -108,7 +108,7 @@ async function streamEvents(scope: RequestScope<Watcher>, query: ParsedListQuery
  * of them leaving the selector is sent as DELETED (kube-apiserver knows from the previous object).
  */
 async function seedMatched(scope: RequestScope<Watcher>, namespace: string | undefined, query: ParsedListQuery, from: number, matched: Map<string, KubeObject>, signal: AbortSignal): Promise<void> {
-  const pager = await ListPager.open(scope.rest, namespace, { predicate: query.predicate, resourceVersion: from, match: 'Exact' });
+  const pager = await ListPager.open(scope.rest, namespace, { predicate: query.storage.predicate, resourceVersion: from, match: 'Exact' });
   for await (const obj of pager.objects(signal)) matched.set(obj.metadata.uid!, obj);
 }
 

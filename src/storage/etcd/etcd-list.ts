@@ -92,16 +92,20 @@ async function mapListError(ctx: EtcdListContext, prefix: string, start: ListSta
   return toStorageError(prefix, err);
 }
 
+/** The most keys one range of a filtered page reads (its chunks double up to this). */
+const MAX_FILTERED_CHUNK = 256;
+
 /**
  * Reads up to `limit` matching objects from `start`. Without a predicate one range of `limit`
- * keys suffices (etcd's `more` and `count` say what follows); with a predicate it reads chunks
+ * keys suffices (etcd's `more` and `count` say what follows); with a predicate it reads chunks of
+ * limit+1 keys, doubling up to MAX_FILTERED_CHUNK (as kube's etcd3 store grows its range limit),
  * until `limit` matches or the end of the prefix, all at the revision of the first chunk.
  */
 async function readPage(ctx: EtcdListContext, prefix: string, start: ListStart, limit: number | undefined,
   predicate: ((obj: KubeObject) => boolean) | undefined): Promise<Page> {
   const items: KubeObject[] = [];
   const rangeEnd = ctx.keys.range(prefix).range_end;
-  const chunk = limit === undefined ? 0 : predicate ? Math.max(limit + 1, 256) : limit;
+  let chunk = limit === undefined ? 0 : predicate ? limit + 1 : limit;
   let from = ctx.keys.etcdKey(start.fromKey);
   let rev = start.rev;
   let lastKey: string | undefined;
@@ -120,6 +124,7 @@ async function readPage(ctx: EtcdListContext, prefix: string, start: ListStart, 
       return { items, rev, moreAfter: lastKey, remaining: predicate ? undefined : Number(res.count) - res.kvs.length };
     }
     from = Buffer.concat([res.kvs[res.kvs.length - 1].key, Buffer.from([0])]);
+    chunk = Math.max(chunk, Math.min(chunk * 2, MAX_FILTERED_CHUNK));
   }
 }
 
