@@ -57,7 +57,7 @@ function moduleLoad(r: BenchResults): string[] {
   const go = median(r.startup.go ?? []);
   const loads = Object.entries(r.moduleLoad).map(([m, v]) => [m, median(v)] as const).sort((a, b) => b[1] - a[1]);
   const top = loads.slice(0, 2);
-  return [`  - Importing ${top.map(([m, ms]) => `\`${m}\` takes ${Math.round(ms)} ms`).join(' and ')} on that core (each alone, in a fresh Node): together ${(top.reduce((n, [, ms]) => n + ms, 0) / go).toFixed(2)}× Go's whole start, before any of our code runs.`];
+  return [`  - Of the dependencies the server loads at start, importing ${top.map(([m, ms]) => `\`${m}\` takes ${Math.round(ms)} ms`).join(' and ')} on that core (each alone, unbundled, in a fresh Node): together ${(top.reduce((n, [, ms]) => n + ms, 0) / go).toFixed(2)}× Go's whole start.`];
 }
 
 /** Memory per seeded object: (RSS after seeding − RSS before) / objects, Go and TypeScript. */

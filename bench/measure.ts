@@ -27,8 +27,12 @@ export async function buildBundle(dir: string): Promise<string[]> {
   return [join(out, 'dist', 'wardle.mjs')];
 }
 
-/** The dependencies whose loading weighs on the server's start (the etcd client, the Kubernetes client, schemas, CEL, YAML, SQLite). */
-export const HEAVY_MODULES = ['etcd3', '@kubernetes/client-node', 'ajv', '@marcbachmann/cel-js', 'yaml', 'better-sqlite3'];
+/**
+ * The dependencies the server loads at start whose loading weighs on it (the etcd client,
+ * schemas, CEL, YAML, SQLite). `@kubernetes/client-node` is not among them: the server reads
+ * kubeconfigs itself and imports it only for `exec`/`auth-provider` users (src/kube/kubeconfig.ts).
+ */
+export const HEAVY_MODULES = ['etcd3', 'ajv', '@marcbachmann/cel-js', 'yaml', 'better-sqlite3'];
 
 /** Milliseconds to import each of `modules` into a fresh Node on the server's core, `times` imports each (module → times). */
 export function moduleLoadTimes(modules: string[], times: number): Record<string, number[]> {

@@ -4,8 +4,11 @@
  * the benchmark run. Dependencies are bundled too (loading one file is much faster than loading
  * the hundreds of modules of @kubernetes/client-node and friends one by one), except:
  * - etcd3, which reads its .proto files from its own package directory at run time;
- * - better-sqlite3, a native addon.
- * Both stay in node_modules. CommonJS code in the bundle gets a `require` from createRequire.
+ * - better-sqlite3, a native addon;
+ * - @kubernetes/client-node, which the server imports only for kubeconfig users with `exec` or
+ *   `auth-provider` credentials (src/kube/kubeconfig.ts): bundled, that one dynamic import would
+ *   pull all of it (14 MiB) into the bundle.
+ * They stay in node_modules. CommonJS code in the bundle gets a `require` from createRequire.
  *
  *   node examples/wardle/bundle.mjs [outfile]        # default dist/wardle.mjs
  */
@@ -13,7 +16,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 /** Packages left to node_modules (see above). */
-export const EXTERNAL_PACKAGES = ['etcd3', 'better-sqlite3'];
+export const EXTERNAL_PACKAGES = ['etcd3', 'better-sqlite3', '@kubernetes/client-node'];
 
 await build({
   entryPoints: [fileURLToPath(new URL('./main.ts', import.meta.url))],

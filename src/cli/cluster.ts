@@ -7,9 +7,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeClient, type KubeClient } from '../kube/client.ts';
+import { kubeClientFromKubeconfig, type KubeClient } from '../kube/client.ts';
+import { KubeconfigError, loadKubeconfig, SERVICE_ACCOUNT_DIR, type Kubeconfig } from '../kube/kubeconfig.ts';
 import { ActionableError, toActionableError, type ErrorContext } from './errors.ts';
 import type { ClusterFlags } from './flags.ts';
 
@@ -28,7 +27,7 @@ export interface Cluster {
   whoami(): Promise<string>;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const IN_CLUSTER_TOKEN = join(SERVICE_ACCOUNT_DIR, 'token');
 
 /** Which kubeconfig will be used, or why none can be. */
 function locateKubeconfig(flags: ClusterFlags, env: NodeJS.ProcessEnv): { path?: string; inCluster?: boolean } {
@@ -47,38 +46,30 @@ function locateKubeconfig(flags: ClusterFlags, env: NodeJS.ProcessEnv): { path?:
   throw new ActionableError('no kubeconfig found; pass --kubeconfig <file>, set KUBECONFIG, or create ~/.kube/config (e.g. with your cluster\'s `get-credentials` command)');
 }
 
-/** Why client-node could not load a kubeconfig, in words (its TypeErrors mean the YAML is not a kubeconfig). */
-function kubeconfigProblem(err: unknown): string {
-  if (err instanceof TypeError) return 'it is empty or not a kubeconfig (a YAML map with clusters, contexts and users)';
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'it is a directory, not a file';
-  if (code === 'EACCES') return 'permission denied';
-  return (err as Error).message.split('\n')[0];
-}
-
-function loadConfig(flags: ClusterFlags, path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+function loadConfig(flags: ClusterFlags, env: NodeJS.ProcessEnv, path: string | undefined): Kubeconfig {
+  let config: Kubeconfig | undefined;
   try {
-    if (path) kc.loadFromFile(path); else kc.loadFromDefault();
+    config = loadKubeconfig({ path, env });
   } catch (err) {
-    throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: ${kubeconfigProblem(err)}; fix the file or pass another with --kubeconfig`, { cause: err });
+    if (err instanceof KubeconfigError) throw new ActionableError(err.message, { cause: err });
+    throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: ${(err as Error).message.split('\n')[0]}; fix the file or pass another with --kubeconfig`, { cause: err });
   }
-  if (kc.getContexts().length === 0 && kc.getClusters().length === 0) {
+  if (!config) throw new ActionableError('no kubeconfig found; pass --kubeconfig <file>, set KUBECONFIG, or create ~/.kube/config (e.g. with your cluster\'s `get-credentials` command)');
+  if (config.contextNames.length === 0 && config.clusterNames.length === 0) {
     throw new ActionableError(`cannot read the kubeconfig${path ? ` ${path}` : ''}: it is empty or not a kubeconfig (a YAML map with clusters, contexts and users); fix the file or pass another with --kubeconfig`);
   }
   if (flags.context) {
-    const names = kc.getContexts().map((c) => c.name);
-    if (!names.includes(flags.context)) {
-      throw new ActionableError(`the kubeconfig has no context "${flags.context}"; it has ${names.length ? names.join(', ') : 'none'}`, { exitCode: 2 });
+    if (!config.contextNames.includes(flags.context)) {
+      throw new ActionableError(`the kubeconfig has no context "${flags.context}"; it has ${config.contextNames.length ? config.contextNames.join(', ') : 'none'}`, { exitCode: 2 });
     }
-    kc.setCurrentContext(flags.context);
+    config = loadKubeconfig({ path, env, context: flags.context })!;
   }
-  const cluster = kc.getCurrentCluster();
+  const cluster = config.cluster;
   if (!cluster) throw new ActionableError('the kubeconfig names no cluster for its current context; pick one with --context or fix current-context');
   if (!cluster.server.startsWith('https://')) {
     throw new ActionableError(`the kubeconfig's cluster "${cluster.name}" uses ${cluster.server}; extapi talks to kube-apiserver over HTTPS only: fix its server URL`);
   }
-  return kc;
+  return config;
 }
 
 /**
@@ -87,26 +78,22 @@ function loadConfig(flags: ClusterFlags, path: string | undefined): KubeConfig {
  */
 export async function connectCluster(flags: ClusterFlags, env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<Cluster> {
   const where = locateKubeconfig(flags, env);
-  const kc = where.inCluster ? (() => { const k = new KubeConfig(); k.loadFromCluster(); return k; })() : loadConfig(flags, where.path);
+  const config = loadConfig(flags, env, where.path);
   let client: KubeClient;
   try {
-    client = loadKubeClient({ kubeconfig: where.path, context: flags.context });
+    client = kubeClientFromKubeconfig(config);
   } catch (err) {
     throw new ActionableError(`${(err as Error).message}`, { cause: err });
   }
-  const errorContext = { server: client.server, context: kc.getCurrentContext() };
+  const errorContext = { server: client.server, context: config.contextName };
   try {
     await client.request('GET', '/version', { timeoutMs });
   } catch (err) {
     throw toActionableError(err, errorContext);
   }
   return {
-    client, server: client.server, context: kc.getCurrentContext(), errorContext,
-    async credentials() {
-      const opts: RequestOptions = { headers: {} };
-      await kc.applyToHTTPSOptions(opts);
-      return { cert: opts.cert as string | Buffer | undefined, key: opts.key as string | Buffer | undefined, headers: { ...(opts.headers as Record<string, string>) } };
-    },
+    client, server: client.server, context: config.contextName, errorContext,
+    credentials: () => config.credentials(),
     async whoami() {
       try {
         const review = await client.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {

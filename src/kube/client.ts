@@ -1,9 +1,7 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Status } from '../apimachinery/types.ts';
+import { loadKubeconfig, type Kubeconfig, type KubeconfigCluster } from './kubeconfig.ts';
 
 /** A failed call to kube-apiserver, with the Status it answered (when it answered one). */
 export class KubeApiError extends Error {
@@ -53,44 +51,62 @@ export interface KubeClientOptions {
 
 /**
  * Loads a client from a kubeconfig (explicit path, $KUBECONFIG, ~/.kube/config) or, in a pod,
- * the service-account credentials. Throws an Error whose message says what to do when there is
- * no usable configuration. TLS is always verified; a kubeconfig asking to skip verification is refused.
+ * the service-account credentials (src/kube/kubeconfig.ts). Throws an Error whose message says
+ * what to do when there is no usable configuration. TLS is always verified; a kubeconfig asking
+ * to skip verification is refused.
  */
 export function loadKubeClient(opts: KubeClientOptions = {}): KubeClient {
-  const kc = new KubeConfig();
-  if (opts.kubeconfig) {
-    if (!existsSync(opts.kubeconfig)) throw new Error(`kubeconfig ${opts.kubeconfig} does not exist; pass --kubeconfig with a valid file`);
-    kc.loadFromFile(opts.kubeconfig);
-  } else {
-    kc.loadFromDefault();
-  }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) throw new Error(`the kubeconfig has no context "${opts.context}"; pick one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`);
-    kc.setCurrentContext(opts.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  const configured = opts.kubeconfig || process.env.KUBECONFIG || existsSync(join(homedir(), '.kube', 'config')) || process.env.KUBERNETES_SERVICE_HOST;
-  if (!cluster || !configured) throw new Error('no Kubernetes cluster is configured; set KUBECONFIG or pass --kubeconfig');
-  if (cluster.skipTLSVerify) throw new Error(`the kubeconfig's cluster "${cluster.name}" sets insecure-skip-tls-verify; extapi verifies certificates: give it certificate-authority data`);
-  return makeClient(kc, cluster.server.replace(/\/+$/, ''));
+  const config = loadKubeconfig({ path: opts.kubeconfig, context: opts.context });
+  if (!config?.cluster) throw new Error('no Kubernetes cluster is configured; set KUBECONFIG or pass --kubeconfig');
+  return kubeClientFromKubeconfig(config);
 }
 
 /**
- * A client for an already loaded `KubeConfig` (its current context). Throws when the context has
- * no cluster, or its cluster skips TLS verification.
+ * A client for a loaded {@link Kubeconfig} (its current context). Throws when the context has no
+ * cluster, or its cluster skips TLS verification.
+ */
+export function kubeClientFromKubeconfig(config: Kubeconfig): KubeClient {
+  if (!config.cluster) throw new Error(`the kubeconfig's context "${config.contextName}" names no cluster; fix the kubeconfig`);
+  return makeClient(verifiedCluster(config.cluster).server, config.contextName, kubeconfigAuth(config, config.cluster));
+}
+
+/**
+ * A client for an already loaded client-node `KubeConfig` (its current context). Throws when the
+ * context has no cluster, or its cluster skips TLS verification.
  */
 export function kubeClientFromConfig(kc: KubeConfig): KubeClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`the kubeconfig's context "${kc.getCurrentContext()}" names no cluster; fix the kubeconfig`);
-  if (cluster.skipTLSVerify) throw new Error(`the kubeconfig's cluster "${cluster.name}" sets insecure-skip-tls-verify; extapi verifies certificates: give it certificate-authority data`);
-  return makeClient(kc, cluster.server.replace(/\/+$/, ''));
+  if (cluster.skipTLSVerify) throw new Error(skipVerifyRefused(cluster.name));
+  return makeClient(cluster.server.replace(/\/+$/, ''), kc.getCurrentContext(), async (o) => { await kc.applyToHTTPSOptions(o); });
 }
 
-function makeClient(kc: KubeConfig, server: string): KubeClient {
+const skipVerifyRefused = (name: string) => `the kubeconfig's cluster "${name}" sets insecure-skip-tls-verify; extapi verifies certificates: give it certificate-authority data`;
+
+function verifiedCluster(cluster: KubeconfigCluster): KubeconfigCluster {
+  if (cluster.insecureSkipTlsVerify) throw new Error(skipVerifyRefused(cluster.name));
+  return cluster;
+}
+
+/** Puts what the request presents and verifies into `options`. */
+type ApplyAuth = (options: RequestOptions) => Promise<void>;
+
+function kubeconfigAuth(config: Kubeconfig, cluster: KubeconfigCluster): ApplyAuth {
+  return async (options) => {
+    const creds = await config.credentials();
+    if (cluster.caPem) options.ca = cluster.caPem;
+    if (cluster.tlsServerName) options.servername = cluster.tlsServerName;
+    if (creds.cert) options.cert = creds.cert;
+    if (creds.key) options.key = creds.key;
+    options.headers = { ...(options.headers as Record<string, string>), ...creds.headers };
+  };
+}
+
+function makeClient(server: string, contextName: string, applyAuth: ApplyAuth): KubeClient {
   const client: KubeClient = {
     watch: async () => undefined,
     server,
-    contextName: kc.getCurrentContext(),
+    contextName,
     async request(method, path, o = {}) {
       const url = new URL(server + path);
       for (const [k, v] of Object.entries(o.query ?? {})) {
@@ -98,9 +114,13 @@ function makeClient(kc: KubeConfig, server: string): KubeClient {
         for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, item);
       }
       const options: RequestOptions = { method, headers: { accept: o.accept ?? 'application/json' } };
-      await kc.applyToHTTPSOptions(options);
+      await applyAuth(options);
       const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-      if (body !== undefined) (options.headers as Record<string, string>)['content-type'] = o.contentType ?? 'application/json';
+      if (body !== undefined) {
+        // Node sends a DELETE's body without Content-Length (and without chunking): on a kept-alive
+        // connection kube-apiserver would then read that body as the next request.
+        Object.assign(options.headers as Record<string, string>, { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      }
       const { code, text } = await send(url, options, body, o.timeoutMs ?? 30_000);
       const parsed = text ? safeParse(text) : undefined;
       if (code < 200 || code > 299) {
@@ -120,7 +140,7 @@ function makeClient(kc: KubeConfig, server: string): KubeClient {
     const url = new URL(server + path);
     for (const [k, v] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(k, v);
     const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' }, signal };
-    await kc.applyToHTTPSOptions(options);
+    await applyAuth(options);
     await streamLines(url, options, (line) => onEvent(JSON.parse(line)));
   };
   return client;
