@@ -16,6 +16,7 @@ import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts
 import { directCall, type DirectResponse } from './support/https-client.ts';
 import { flunderCrdTwinYaml, flunderDeprecationWarning } from './support/flunder-crd-twin.ts';
 import { registrationYaml, serverRbacYaml, startWardle, waitAvailable, type WardleProcess } from './support/wardle-server.ts';
+import { seededFloats } from '../fuzz/random.ts';
 
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `policies-e2e-${RUN}`;
@@ -25,18 +26,6 @@ const OURS = 'wardle.example.com';
 const PREFIX = `e2e-${RUN}`;
 const SEED = Number(process.env.EXTAPI_POLICY_SEED ?? 20261129);
 const DEPRECATED = `Warning: ${flunderDeprecationWarning(OURS)}\n`;
-
-/** mulberry32, so a failing run can be replayed with EXTAPI_POLICY_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One configuration: a policy, its binding and its param ConfigMaps. */
 interface PolicyCase {
@@ -239,7 +228,7 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ${SERVER_USER
   });
 
   it(`seeded random configurations and objects (seed ${SEED}) get the CRD twin's answers`, async () => {
-    const rand = prng(SEED);
+    const rand = seededFloats(SEED);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(rand() * values.length)];
     const seen = new Set<string>();
     let previous = 'warn';

@@ -13,6 +13,7 @@ import { getSharedControlPlane } from '../../src/testing/shared-control-plane.ts
 import { directCall, type DirectResponse } from './support/https-client.ts';
 import { RULES_API, widgetCrdYaml } from './support/validation-rules-twin.ts';
 import { registrationYaml, serverRbacYaml, startWardle, waitAvailable, type WardleProcess } from './support/wardle-server.ts';
+import { seededFloats } from '../fuzz/random.ts';
 
 const RUN = Math.random().toString(36).slice(2, 7);
 const NS = `rules-e2e-${RUN}`;
@@ -20,18 +21,6 @@ const SERVER_USER = `rules-server-${RUN}`;
 const CRD_GROUP = `rules-${RUN}.example.com`;
 const OURS = RULES_API.group;
 const SEED = Number(process.env.EXTAPI_RULES_SEED ?? 20261128);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with EXTAPI_RULES_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Spec = Record<string, unknown>;
 
@@ -134,7 +123,7 @@ describe('x-kubernetes-validations through the aggregator, against the CRD twin'
   });
 
   it(`seeded random objects (seed ${SEED}): create, update, merge patch, apply and status give the CRD's answers`, async () => {
-    const rand = prng(SEED);
+    const rand = seededFloats(SEED);
     let refused = 0;
     let warned = 0;
     let statusWrites = 0;
@@ -173,6 +162,6 @@ describe('x-kubernetes-validations through the aggregator, against the CRD twin'
 
   /** A PRNG per (object, step), so each request's random spec does not depend on earlier answers. */
   function frozen(i: number, step: number): () => number {
-    return prng(SEED * 31 + i * 7 + step);
+    return seededFloats(SEED * 31 + i * 7 + step);
   }
 });

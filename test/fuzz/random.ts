@@ -37,3 +37,9 @@ export class Random {
     return s;
   }
 }
+
+/** `new Random(seed).next` as a plain function: floats in [0, 1), the same sequence for the same seed. */
+export function seededFloats(seed: number): () => number {
+  const random = new Random(seed);
+  return () => random.next();
+}
