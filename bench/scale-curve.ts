@@ -93,20 +93,26 @@ async function firstList(ep: Endpoint, t0: number, timeoutMs = 600_000): Promise
 /**
  * Waits until `ep` takes the admin's client certificate: sample-apiserver answers /readyz before
  * its client CA (read from kube-apiserver's ConfigMap) is loaded, and treats the admin as
- * system:anonymous until then (403). At most 30 s.
+ * system:anonymous until then (403); a server just started may also close a first connection.
+ * Each attempt uses a new connection. At most 30 s.
  */
 async function untilAuthenticated(ep: Endpoint): Promise<void> {
-  const [session] = await openSessions(ep, 1);
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    let outcome: string;
+    let session: Awaited<ReturnType<typeof openSessions>>[number] | undefined;
+    try {
+      [session] = await openSessions(ep, 1);
       const res = await send(session, { method: 'GET', path: `${V}/namespaces/bench-watch/flunders?limit=1` }, false);
       if (res.status === 200) return;
-      if (Date.now() > deadline) throw new Error(`${ep.base} does not authenticate the admin after 30 s: ${res.status}`);
-      await new Promise((r) => setTimeout(r, 200));
+      outcome = String(res.status);
+    } catch (err) {
+      outcome = (err as Error).message;
+    } finally {
+      session?.close();
     }
-  } finally {
-    session.close();
+    if (Date.now() > deadline) throw new Error(`${ep.base} does not authenticate the admin after 30 s: ${outcome}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
