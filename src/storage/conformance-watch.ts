@@ -111,12 +111,16 @@ function registerWatchFilterCases(make: MakeStore): void {
       ctl.abort();
     }));
 
-    it('event objects are copies, independent between watchers', () => withStore(make, 1000, async (s, b) => {
+    it('a watcher cannot change what another watcher or a reader gets (copies, or frozen shared objects)', () => withStore(make, 1000, async (s, b) => {
       const w1 = openWatch(s, P, b);
       const w2 = openWatch(s, P, b);
       await s.create(key('a'), obj('a', { v: 1 }));
       const [e1] = await take(w1.it, 1);
-      e1.object.data = { v: 'mutated' };
+      try {
+        e1.object.data = { v: 'mutated' };
+      } catch (err) {
+        assert.ok(err instanceof TypeError && Object.isFrozen(e1.object), `a change to a watch event's object failed with ${String(err)}`);
+      }
       assert.deepEqual(await take(w2.it, 1), [{ type: 'ADDED', object: withRV(obj('a', { v: 1 }), b + 1) }]);
       assert.deepEqual(await s.get(key('a')), withRV(obj('a', { v: 1 }), b + 1));
       w1.ctl.abort();

@@ -148,7 +148,31 @@ function bookmarkObject(rv: number, initialEventsEnd: boolean): KubeObject {
   return { metadata };
 }
 
+/** Encoded event lines of shared (frozen) event objects, by event type and apiVersion: see eventEncoder. */
+const sharedLines = new WeakMap<KubeObject, Map<string, string>>();
+
+/**
+ * Encodes watch events as JSON lines. An event whose object is shared between watches (frozen,
+ * from the watch cache) is encoded once per type and apiVersion and the line is reused by every
+ * watch that sends it in full form (serialise once); the version's `fromStorage` is a function of
+ * the object alone, so the line is the same for each of them. Tables and metadata-only events are
+ * encoded per watch.
+ */
 function eventEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string {
+  const encode = eventLineEncoder(scope, representation);
+  if (representation.kind !== 'object') return encode;
+  return (event) => {
+    if (!Object.isFrozen(event.object)) return encode(event);
+    let lines = sharedLines.get(event.object);
+    if (!lines) sharedLines.set(event.object, lines = new Map());
+    const key = `${event.type} ${scope.codec.apiVersion}`;
+    let line = lines.get(key);
+    if (line === undefined) lines.set(key, line = encode(event));
+    return line;
+  };
+}
+
+function eventLineEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string {
   let first = true;
   const include = representation.kind === 'table' ? parseIncludeObject(scope.query.get('includeObject')) : 'Metadata';
   const { defs, paths, types } = tableColumns(scope.codec.version);

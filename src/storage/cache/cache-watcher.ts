@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../../apimachinery/types.ts';
+import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { keyMatch, matches } from '../engine.ts';
 import type { KeyMatch } from '../engine.ts';
 import { tooOldResourceVersion } from '../errors.ts';
@@ -59,7 +59,7 @@ export class CacheWatcher {
       for (let i = ring.firstAfter(this.cursor); i < ring.length; i++) {
         const ev = ring.at(i);
         this.cursor = ev.rev;
-        if (matches(this.match, ev.key)) return { type: ev.type, object: decodeObject(ev.value, ev.rev) };
+        if (matches(this.match, ev.key)) return { type: ev.type, object: sharedObject(ev) };
       }
       await new Promise<void>((resolve) => { this.wake = resolve; });
     }
@@ -73,6 +73,32 @@ export class CacheWatcher {
     this.onEnd(this);
     this.notify();
   }
+}
+
+/** Each cached event's object, decoded by the first watcher that delivers it. */
+const decodedEvents = new WeakMap<CachedEvent, KubeObject>();
+
+/**
+ * The object of `ev`, decoded once and shared by every watcher it is delivered to (kube-apiserver's
+ * cacher also hands one object to all its watchers). It is deeply frozen: a consumer that wants to
+ * change it copies it first, and one that does not gets a TypeError instead of changing what
+ * the other watches send.
+ */
+function sharedObject(ev: CachedEvent): KubeObject {
+  let obj = decodedEvents.get(ev);
+  if (!obj) {
+    obj = deepFreeze(decodeObject(ev.value, ev.rev));
+    decodedEvents.set(ev, obj);
+  }
+  return obj;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** Iterates `watcher`, ending it when the consumer leaves the loop. */
