@@ -7,7 +7,10 @@ import { levelAtLeast, type AuditBackend, type AuditObjectRef, type AuditStage }
 export interface AuditNotes {
   /** The raw request body (decoded as the request object when the level asks for it). */
   requestBody(body: Buffer, contentType: string | undefined): void;
-  /** The object (or Status) written as the response. */
+  /**
+   * The object (or Status) written as the response; a function stands for an answer sent
+   * already encoded and is called for the object only when an event records it.
+   */
   responseObject(status: number, body: unknown): void;
   /** An annotation on every later event of this request (first value wins, as kube-apiserver keeps it). */
   annotate(key: string, value: string): void;
@@ -42,7 +45,8 @@ export class RequestAudit implements AuditNotes {
   }
 
   responseObject(status: number, body: unknown): void {
-    this.response = { status, body };
+    let decoded: { value: unknown } | undefined;
+    this.response = typeof body === 'function' ? { status, get body() { return (decoded ??= { value: body() }).value; } } : { status, body };
   }
 
   annotate(key: string, value: string): void {

@@ -87,13 +87,23 @@ export function addResponseWarning(res: HttpResponse, text: string): void {
 }
 
 /**
+ * An answer already encoded as JSON: `text` is exactly JSON.stringify of the value `decode()`
+ * returns (decoded only when something needs the object, such as an audit event or YAML).
+ */
+export class EncodedJson {
+  constructor(readonly text: string, readonly decode: () => unknown) {}
+}
+
+/**
  * Writes `body` as JSON (or YAML) with `status`; `warnings` become `Warning: 299 - "..."` headers
  * (escaped as kube-apiserver escapes them, see warningHeaderValues). Serializes before anything
- * is sent; a response already answered (say 504 at the deadline) is left alone, so nothing
- * thrown here can turn a committed write into an error.
+ * is sent (an EncodedJson body is sent as it is); a response already answered (say 504 at the
+ * deadline) is left alone, so nothing thrown here can turn a committed write into an error.
  */
 export function writeObject(res: HttpResponse, status: number, body: unknown, opts: { yaml?: boolean; warnings?: string[]; headers?: Record<string, string> } = {}): void {
-  const text = opts.yaml ? toYaml(body) : JSON.stringify(body);
+  const encoded = body instanceof EncodedJson ? body : undefined;
+  const value = encoded ? () => encoded.decode() : () => body;
+  const text = opts.yaml ? toYaml(value()) : encoded ? encoded.text : JSON.stringify(body);
   if (res.headersSent || res.writableEnded || res.destroyed) return;
   const headers: Record<string, string | string[]> = {
     'content-type': opts.yaml ? 'application/yaml' : 'application/json',
@@ -102,7 +112,7 @@ export function writeObject(res: HttpResponse, status: number, body: unknown, op
   };
   const warnings = warningHeaderValues([...(responseWarnings.get(res) ?? []), ...(opts.warnings ?? [])]);
   if (warnings.length > 0) headers.warning = warnings;
-  auditOf(res)?.responseObject(status, body);
+  auditOf(res)?.responseObject(status, encoded ? value : body);
   res.writeHead(status, headers);
   res.end(text + (opts.yaml ? '' : '\n'));
 }

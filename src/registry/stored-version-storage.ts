@@ -79,7 +79,9 @@ export class StoredVersionStorage implements Storage {
       return out;
     };
     const result = await this.storage.list(prefix, predicate ? { ...opts, predicate: (obj) => predicate(decodeOnce(obj)) } : opts);
-    return { ...result, items: result.items.map((obj) => decoded.get(obj) ?? this.decode(prefix, obj)) };
+    if (result.encoded?.apiVersion === `${this.resource.group}/${this.resource.storageVersion}`) return result;
+    const { encoded: _stale, ...rest } = result;
+    return { ...rest, items: result.items.map((obj) => decoded.get(obj) ?? this.decode(prefix, obj)) };
   }
 
   guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>, opts?: UpdateOptions): Promise<KubeObject> {

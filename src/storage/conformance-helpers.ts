@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { KubeObject, WatchEvent } from '../apimachinery/types.ts';
 import { isStorageError } from './interface.ts';
-import type { Storage, StorageError, StorageErrorCode } from './interface.ts';
+import type { ListResult, Storage, StorageError, StorageErrorCode } from './interface.ts';
 
 /** Builds a fresh, empty store for one conformance case. */
 export type MakeStore = (opts: { historyRevisions: number }) => Promise<Storage>;
@@ -109,4 +109,17 @@ export function openWatch(store: Storage, prefix: string, fromRevision: number):
 /** The names of `items`. */
 export function names(items: KubeObject[]): string[] {
   return items.map((o) => o.metadata.name ?? '');
+}
+
+/**
+ * `result` without its optional `encoded` form, after checking that form: when present, each
+ * item's JSON exactly as JSON.stringify writes it, index-aligned, all items in its apiVersion.
+ */
+export function plainList(result: ListResult): ListResult {
+  const { encoded, ...plain } = result;
+  if (encoded) {
+    assert.deepEqual(encoded.items, result.items.map((o) => JSON.stringify(o)), 'encoded items are the items\' JSON');
+    assert.ok(result.items.every((o) => o.apiVersion === encoded.apiVersion), `every item is in ${encoded.apiVersion}`);
+  }
+  return { ...plain, items: result.items };
 }

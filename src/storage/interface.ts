@@ -57,6 +57,8 @@ export interface Storage {
    * iterator returns). `fromRevision` older than the history: throws ResourceVersionTooOld
    * (either from watch() or on the first next()). Never emits BOOKMARK or ERROR itself, except
    * the progress bookmarks of a watch opened with `progressBookmarks` (see ProgressWatch).
+   * An event's object may be shared with other watches and frozen (the watch cache decodes each
+   * event once): copy it before changing it.
    */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent>;
 
@@ -108,6 +110,20 @@ export interface ListResult {
   continue?: string;
   /** Objects after this page, only when known exactly (no predicate). */
   remainingItemCount?: number;
+  /**
+   * Optional, from a store that keeps its answers encoded (the watch cache): each item's JSON,
+   * metadata.resourceVersion included, index-aligned with `items`, and the one apiVersion
+   * every item is stored in. A reader that only forwards the items as JSON may send these
+   * instead of encoding `items` (serialise once); `items` may then be decoded only when read.
+   * A layer that changes items must drop it.
+   */
+  encoded?: EncodedItems;
+}
+
+/** See ListResult.encoded. */
+export interface EncodedItems {
+  readonly items: readonly string[];
+  readonly apiVersion: string;
 }
 
 /** Options of Storage.guaranteedUpdate. */

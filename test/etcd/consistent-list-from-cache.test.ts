@@ -32,25 +32,30 @@ after(async () => {
 const A = '/g.example.com/as/';
 const B = '/g.example.com/bs/';
 
-/** A store that counts the lists reaching it. */
-function countingLists(store: Storage): { store: Storage; lists: () => number } {
+/** A store that counts the lists and gets reaching it. */
+function countingReads(store: Storage): { store: Storage; lists: () => number; gets: () => number } {
   let lists = 0;
+  let gets = 0;
   const counted = Object.create(store) as Storage;
   counted.list = (prefix: string, opts?: ListOptions): Promise<ListResult> => {
     lists++;
     return store.list(prefix, opts);
   };
-  return { store: counted, lists: () => lists };
+  counted.get = (key: string) => {
+    gets++;
+    return store.get(key);
+  };
+  return { store: counted, lists: () => lists, gets: () => gets };
 }
 
-function open(): { etcdStore: EtcdStorage; backend: Storage; lists: () => number } {
+function open(): { etcdStore: EtcdStorage; backend: Storage; lists: () => number; gets: () => number } {
   if (!etcd) throw new Error('etcd did not start');
   const etcdStore = createEtcdStorage({ endpoints: etcd.endpoints, prefix: `/consistent-${n++}`, compactionIntervalMs: 0 });
-  const { store, lists } = countingLists(etcdStore);
-  return { etcdStore, backend: store, lists };
+  const { store, lists, gets } = countingReads(etcdStore);
+  return { etcdStore, backend: store, lists, gets };
 }
 
-describe('watch cache on etcd: consistent lists from memory', () => {
+describe('watch cache on etcd: consistent lists and gets from memory', () => {
   it('etcd watches opened with progressBookmarks answer progress requests with a bookmark at the current revision', async () => {
     const { etcdStore } = open();
     try {
@@ -139,6 +144,35 @@ describe('watch cache on etcd: consistent lists from memory', () => {
       await Promise.all(writers);
       assert.equal((await cached.list(A)).items.length, 45);
       assert.equal(lists(), before, 'every consistent list was answered from memory');
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('answers gets from memory with every write acknowledged before them, also writes made past the cache', async () => {
+    const { etcdStore, backend, gets } = open();
+    const cached = withWatchCache(backend, { resources: [{ prefix: A, keyOf: (o) => `${A}${o.metadata.namespace}/${o.metadata.name}` }] });
+    try {
+      await cached.warm(A);
+      const before = gets();
+      for (let i = 0; i < 20; i++) {
+        // Written straight to etcd, not through the cache: the get must still see it.
+        const created = await etcdStore.create(`${A}ns/g${i}`, obj(`g${i}`, { i }));
+        assert.deepEqual(await cached.get(`${A}ns/g${i}`), created);
+        const updated = await etcdStore.guaranteedUpdate(`${A}ns/g${i}`, (cur) => ({ ...cur!, data: { i, updated: true } }));
+        await cached.create(`${B}ns/g${i}`, obj(`g${i}`));
+        assert.deepEqual(await cached.get(`${A}ns/g${i}`), updated);
+        await etcdStore.delete(`${A}ns/g${i}`);
+        const missing = await expectStorageError(() => cached.get(`${A}ns/g${i}`), 'KeyNotFound');
+        const fromEtcd = await expectStorageError(() => etcdStore.get(`${A}ns/g${i}`), 'KeyNotFound');
+        assert.equal(missing.message, fromEtcd.message);
+      }
+      assert.equal(gets(), before, 'no get reached etcd');
+      await cached.create(`${A}ns/kept`, obj('kept'));
+      const mine = await cached.get(`${A}ns/kept`);
+      mine.metadata.name = 'changed';
+      assert.equal((await cached.get(`${A}ns/kept`)).metadata.name, 'kept', 'each get is its own copy');
+      assert.equal(gets(), before);
     } finally {
       await cached.close();
     }

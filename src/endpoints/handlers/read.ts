@@ -1,10 +1,11 @@
 import type { KubeObject } from '../../apimachinery/types.ts';
-import { writeObject } from '../http.ts';
+import { EncodedJson, writeObject } from '../http.ts';
 import { parseListQuery, withRequestedRevision } from '../list-options.ts';
 import { negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, type RequestScope } from '../scope.ts';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from '../table.ts';
 import type { Getter, Lister } from '../../rest/interfaces.ts';
+import type { ListResult } from '../../storage/interface.ts';
 
 /** GET of one object: the object, its Table row, or its PartialObjectMetadata, as Accept asks. */
 export async function handleGet(scope: RequestScope<Getter>): Promise<void> {
@@ -23,8 +24,28 @@ export async function handleList(scope: RequestScope<Lister>): Promise<void> {
   const listMeta: Record<string, unknown> = { resourceVersion: String(result.resourceVersion) };
   if (result.continue) listMeta.continue = result.continue;
   if (result.remainingItemCount !== undefined && result.continue) listMeta.remainingItemCount = result.remainingItemCount;
+  const encoded = encodedList(scope, representation, result, listMeta);
+  if (encoded) {
+    writeObject(scope.res, 200, encoded);
+    return;
+  }
   const items = result.items.map((o) => toRequestVersion(scope, o, true));
   respondWith(scope, representation, items, listMeta);
+}
+
+/**
+ * The JSON list answer built from the items' encoded forms (serialise once), when the store gave
+ * them and they are exactly what the request asks for: JSON objects of the version they are
+ * stored in, with no conversion (the same bytes JSON.stringify of the decoded list gives).
+ */
+function encodedList(scope: RequestScope<Lister>, representation: ReturnType<typeof negotiate>, result: ListResult, listMeta: Record<string, unknown>): EncodedJson | undefined {
+  const { encoded } = result;
+  if (!encoded || representation.kind !== 'object' || representation.format !== 'json') return undefined;
+  if (encoded.apiVersion !== scope.codec.apiVersion || scope.codec.version.fromStorage) return undefined;
+  const { listKind } = scope.resource;
+  const head = JSON.stringify({ kind: listKind, apiVersion: scope.codec.apiVersion, metadata: listMeta });
+  const text = `${head.slice(0, -1)},"items":[${encoded.items.join(',')}]}`;
+  return new EncodedJson(text, () => ({ kind: listKind, apiVersion: scope.codec.apiVersion, metadata: listMeta, items: result.items.map((o) => toRequestVersion(scope, o, true)) }));
 }
 
 function respondWith(scope: RequestScope<unknown>, representation: ReturnType<typeof negotiate>, items: KubeObject[], listMeta: Record<string, unknown> | null): void {

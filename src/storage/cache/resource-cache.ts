@@ -122,6 +122,11 @@ export class ResourceCache {
     return this.objects.list(prefix, opts, this.rev);
   }
 
+  /** A copy of the object at `key` (the cache must be ready; it may lag the store), or undefined when absent. */
+  get(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+
   /** The object at `key` as the cache holds it (it may lag the store), or undefined when absent or not ready. */
   stored(key: string): StoredState | undefined {
     return this.ready && !this.closed ? this.objects.stored(key) : undefined;
@@ -180,7 +185,7 @@ export class ResourceCache {
     }
     listed ??= await this.backend.list(this.prefix);
     this.objects.clear();
-    for (const obj of listed.items) this.objects.set(this.keyFunc(this.prefix, obj), encodeObject(obj), Number(obj.metadata.resourceVersion));
+    for (const obj of listed.items) this.objects.set(this.keyFunc(this.prefix, obj), encodeObject(obj), Number(obj.metadata.resourceVersion), obj.apiVersion);
     this.rev = listed.resourceVersion;
     this.ring = new EventRing(this.capacity, this.rev);
     this.ready = true;
@@ -208,7 +213,7 @@ export class ResourceCache {
     const key = this.keyFunc(this.prefix, ev.object);
     const value = encodeObject(ev.object);
     if (ev.type === 'DELETED') this.objects.delete(key);
-    else this.objects.set(key, value, rev);
+    else this.objects.set(key, value, rev, ev.object.apiVersion);
     this.rev = rev;
     const evicted = this.ring.push({ type: ev.type, key, value, rev });
     if (evicted) for (const w of this.watchers) w.onEvicted(evicted);

@@ -108,7 +108,9 @@ describe('watch cache: fan-out and lists from memory', () => {
       assert.deepEqual(first, await backend.inner.list(`${RESOURCE}ns/`), 'before the cache is ready, the backend answers');
       await s.warm(RESOURCE);
       const lists = backend.lists;
-      assert.deepEqual(await s.list(`${RESOURCE}ns/`, { match: 'Any' }), first);
+      const cached = await s.list(`${RESOURCE}ns/`, { match: 'Any' });
+      assert.deepEqual({ items: cached.items, resourceVersion: cached.resourceVersion }, first);
+      assert.deepEqual(cached.encoded, { apiVersion: 'v1', items: first.items.map((o) => JSON.stringify(o)) }, 'each item also encoded, as JSON.stringify encodes it');
       const p1 = await s.list(`${RESOURCE}ns/`, { match: 'Any', limit: 2 });
       assert.deepEqual(p1.items.map((o) => o.metadata.name), ['a', 'b']);
       assert.equal(p1.remainingItemCount, 2);

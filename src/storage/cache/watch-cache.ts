@@ -1,5 +1,5 @@
 import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
-import { storeClosed } from '../errors.ts';
+import { keyNotFound, storeClosed } from '../errors.ts';
 import type { DeleteOptions, ListOptions, ListResult, Storage, UpdateOptions, WatchOptions } from '../interface.ts';
 import { ResourceCache } from './resource-cache.ts';
 import { SharedRevisionRead } from './shared-revision-read.ts';
@@ -83,8 +83,9 @@ export function defaultKeyFunc(prefix: string, obj: KubeObject): string {
  * as kube-apiserver's ConsistentListFromCache: read the store's current revision (one cheap
  * call, shared by concurrent lists: SharedRevisionRead), wait until the cache has reached it, list — the same answer as the backend's at a
  * revision at least as new, and NotOlderThan a future revision still goes to the backend for its
- * ResourceVersionTooLarge. Everything else — reads, Exact lists, continue pages, writes, count —
- * goes to the backend, as does a consistent list the cache cannot confirm in time. Closing the
+ * ResourceVersionTooLarge. A get is answered the same way (kube-apiserver reads it from etcd: the
+ * answer is the same, at a revision at least as new). Everything else — Exact lists, continue
+ * pages, writes, count — goes to the backend, as does a read the cache cannot confirm in time. Closing the
  * wrapper closes the backend.
  */
 export function withWatchCache(backend: Storage, opts: WatchCacheOptions = {}): CachedStorage {
@@ -123,8 +124,18 @@ class WatchCachedStorage implements CachedStorage {
     return this.backend.create(key, obj);
   }
 
-  get(key: string): Promise<KubeObject> {
-    return this.backend.get(key);
+  /** Consistent reads from memory when the cache can confirm its freshness; see withWatchCache. */
+  async get(key: string): Promise<KubeObject> {
+    if (this.closed) throw storeClosed(key);
+    const cache = this.cacheFor(key);
+    if (!cache?.isReady()) {
+      cache?.start();
+      return this.backend.get(key);
+    }
+    if (!(await this.freshFromCache(cache))) return this.backend.get(key);
+    const obj = cache.get(key);
+    if (!obj) throw keyNotFound(key);
+    return obj;
   }
 
   /** 'Any' and consistent lists (without continue) from memory when the cache can; see withWatchCache. */
@@ -146,11 +157,20 @@ class WatchCachedStorage implements CachedStorage {
    * future revision (the backend answers those).
    */
   private async consistentListFromCache(cache: ResourceCache, prefix: string, opts: ListOptions): Promise<ListResult | undefined> {
-    if (!cache.canConfirmFreshness()) return undefined;
+    const fresh = await this.freshFromCache(cache, opts.resourceVersion);
+    return fresh ? cache.list(prefix, opts) : undefined;
+  }
+
+  /**
+   * True once `cache` has reached the store's current revision, read after this call (so the
+   * answer covers every write acknowledged before the request); false when the cache cannot
+   * confirm that in time, or `minRevision` is beyond the store's revision (the backend answers).
+   */
+  private async freshFromCache(cache: ResourceCache, minRevision?: number): Promise<boolean> {
+    if (!cache.canConfirmFreshness()) return false;
     const current = await this.revisionRead.current();
-    if (opts.resourceVersion !== undefined && opts.resourceVersion > current) return undefined;
-    if (!(await cache.waitFresh(current, this.freshnessTimeoutMs))) return undefined;
-    return cache.list(prefix, opts);
+    if (minRevision !== undefined && minRevision > current) return false;
+    return cache.waitFresh(current, this.freshnessTimeoutMs);
   }
 
   guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>,
