@@ -18,6 +18,12 @@ const V = '/apis/wardle.example.com/v1beta1';
 /** The namespace the scale objects live in (created with the other bench namespaces). */
 export const SCALE_NAMESPACE = 'bench-scale';
 const LIST_PATH = `${V}/namespaces/${SCALE_NAMESPACE}/flunders`;
+/**
+ * Wall time one side may spend on the runs of one watcher count: after a run that ends past it,
+ * that side's remaining runs at this count are left out (and said so), so a server that takes
+ * minutes per run cannot hold the whole benchmark up.
+ */
+const WATCHER_STEP_BUDGET_MS = 5 * 60_000;
 
 /** What the curve measures. */
 export interface ScaleOptions {
@@ -148,7 +154,8 @@ export async function scaleCurve(env: BenchEnv, variant: TsVariant, o: ScaleOpti
       have = n;
       curve.objects.push(await measurePoint(env, n, o.runs, servers, start, log));
     }
-    for (const w of o.watchers) curve.watchers.push(await measureWatchers(env, have, w, o, servers, log, curve.notes));
+    const gaveUp = new Set<Side>();
+    for (const w of [...o.watchers].sort((a, b) => a - b)) curve.watchers.push(await measureWatchers(env, have, w, o, servers, log, curve.notes, gaveUp));
     return curve;
   } finally {
     for (const s of Object.values(servers)) await s?.stop();
@@ -182,12 +189,22 @@ async function measurePoint(env: BenchEnv, n: number, runs: number, servers: Par
   return { objects: n, ...sides };
 }
 
+/**
+ * The fan-outs of one watcher count, `o.runs` per side (alternating). A side that failed at a
+ * smaller count (`gaveUp`) is not run again; a failed run, or runs past WATCHER_STEP_BUDGET_MS,
+ * end that side's runs at this count. Each case is a note.
+ */
 async function measureWatchers(env: BenchEnv, objects: number, watchers: number, o: ScaleOptions, servers: Partial<Record<Side, Target['server']>>,
-  log: (m: string) => void, notes: string[]): Promise<{ watchers: number; objects: number; go: WatchSide; ts: WatchSide }> {
+  log: (m: string) => void, notes: string[], gaveUp: Set<Side>): Promise<{ watchers: number; objects: number; go: WatchSide; ts: WatchSide }> {
   const sides: Record<Side, WatchSide> = { go: { rssMiB: NaN, lastMs: [], missed: 0 }, ts: { rssMiB: NaN, lastMs: [], missed: 0 } };
+  const spent: Record<Side, number> = { go: 0, ts: 0 };
+  const done = new Set<Side>();
+  for (const side of gaveUp) notes.push(`scale curve: ${side} was not run with ${watchers} watchers (it failed with fewer)`);
   for (let run = 0; run < o.runs; run++) {
     for (const side of (run % 2 ? ['ts', 'go'] : ['go', 'ts']) as Side[]) {
+      if (gaveUp.has(side) || done.has(side)) continue;
       const server = servers[side]!;
+      const t0 = performance.now();
       try {
         const res = await fanout(endpointOf(server, env.admin), watchers, o.fanoutWrites, () => {
           sides[side].rssMiB = Math.max(Number.isFinite(sides[side].rssMiB) ? sides[side].rssMiB : 0, memoryOf(server.proc.pid).rssMiB);
@@ -197,7 +214,14 @@ async function measureWatchers(env: BenchEnv, objects: number, watchers: number,
       } catch (err) {
         sides[side].lastMs.push(NaN);
         sides[side].missed += o.fanoutWrites;
-        notes.push(`scale curve: ${side} with ${watchers} watchers failed in run ${run + 1} (${(err as Error).message})`);
+        notes.push(`scale curve: ${side} with ${watchers} watchers failed in run ${run + 1} (${(err as Error).message}); its later runs and larger counts were left out`);
+        gaveUp.add(side);
+        continue;
+      }
+      spent[side] += performance.now() - t0;
+      if (spent[side] > WATCHER_STEP_BUDGET_MS && run < o.runs - 1) {
+        done.add(side);
+        notes.push(`scale curve: ${side} with ${watchers} watchers took ${Math.round(spent[side] / 1000)} s for ${run + 1} run(s), past the ${WATCHER_STEP_BUDGET_MS / 60_000} min budget of a step; its other runs at this count were left out`);
       }
     }
   }
