@@ -16,6 +16,8 @@ interface Case {
   argv: string[];
   /** What the sentence must say. */
   says: RegExp;
+  /** Environment beyond HOME (values naming '@files' are replaced by their paths). */
+  env?: Record<string, string>;
 }
 
 /** Flags of several commands, each with bad values and what the sentence must say. */
@@ -57,6 +59,8 @@ const CLUSTER: Case[] = [
   { argv: ['--kubeconfig', '@empty'], says: /cannot read the kubeconfig .*empty: it is empty or not a kubeconfig .*; fix the file or pass another with --kubeconfig/ },
   { argv: ['--kubeconfig', '@list'], says: /cannot read the kubeconfig .*list: it is empty or not a kubeconfig/ },
   { argv: ['--kubeconfig', '@dir'], says: /cannot read the kubeconfig .*dir: it is a directory, not a file/ },
+  { argv: ['--kubeconfig', '@one-context', '--context', 'other'], says: /the kubeconfig has no context "other"; pick one of: only/ },
+  { argv: [], env: { KUBECONFIG: '@missing' }, says: /no file named in KUBECONFIG \(.*missing\) exists; fix KUBECONFIG or pass --kubeconfig/ },
 ];
 const timeout: Case[] = [
   { argv: ['--timeout', 'soon'], says: /"soon" is not a duration: use e\.g\. 90s/ },
@@ -93,12 +97,12 @@ interface Captured extends CliIo {
   err: () => string;
 }
 
-function io(cwd: string, home: string): Captured {
+function io(cwd: string, home: string, env: Record<string, string> = {}): Captured {
   let out = '';
   let err = '';
   const stdout: TextStream = { write: (s: string) => { out += s; return true; } };
   const stderr: TextStream = { write: (s: string) => { err += s; return true; } };
-  return { stdout, stderr, env: { NO_COLOR: '1', HOME: home }, cwd, out: () => out, err: () => err };
+  return { stdout, stderr, env: { NO_COLOR: '1', HOME: home, ...env }, cwd, out: () => out, err: () => err };
 }
 
 describe('every bad CLI value: one sentence and a non-zero exit (issue 18, item 8)', () => {
@@ -113,6 +117,8 @@ describe('every bad CLI value: one sentence and a non-zero exit (issue 18, item 
     await writeFile(files['@list'], '- a\n- b\n');
     files['@dir'] = join(root, 'dir');
     await mkdir(files['@dir']);
+    files['@one-context'] = join(root, 'one-context');
+    await writeFile(files['@one-context'], 'apiVersion: v1\nkind: Config\ncurrent-context: only\ncontexts:\n- name: only\n  context: {cluster: c, user: u}\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: t}\n');
   });
   after(async () => { await rm(root, { recursive: true, force: true }); });
 
@@ -125,7 +131,8 @@ describe('every bad CLI value: one sentence and a non-zero exit (issue 18, item 
       for (const c of cases) {
         const cwd = await mkdtemp(join(root, 'cwd-'));
         const argv = [...command.split(' '), ...c.argv.map((a) => files[a] ?? a)];
-        const a = io(cwd, root);
+        const env = Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, files[v] ?? v]));
+        const a = io(cwd, root, env);
         const code = await Promise.race([runCli(argv, a), new Promise<string>((r) => setTimeout(() => r('hang'), 120_000).unref())]);
         const shown = `extapi ${argv.join(' ')} → ${code}: ${a.err()}`;
         assert.notEqual(code, 'hang', `no answer within 120 s (the old mkdir never answered): ${shown}`);

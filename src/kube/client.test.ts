@@ -24,7 +24,7 @@ describe('loadKubeClient', () => {
       delete process.env.KUBECONFIG;
       delete process.env.KUBERNETES_SERVICE_HOST;
       assert.throws(() => loadKubeClient(), /no Kubernetes cluster is configured; set KUBECONFIG or pass --kubeconfig/);
-      assert.throws(() => loadKubeClient({ kubeconfig: join(home, 'nope') }), /does not exist; pass --kubeconfig with a valid file/);
+      assert.throws(() => loadKubeClient({ kubeconfig: join(home, 'nope') }), /the kubeconfig .*nope does not exist; pass --kubeconfig with the path of an existing file/);
       const file = join(home, 'config');
       await writeFile(file, KUBECONFIG(false));
       assert.equal(loadKubeClient({ kubeconfig: file }).server, 'https://127.0.0.1:1');

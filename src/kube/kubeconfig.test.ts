@@ -84,9 +84,14 @@ current-context: e
     await writeFile(join(dir, 'empty.yaml'), '');
     assert.throws(() => loadKubeconfig({ path: join(dir, 'empty.yaml') }), /it is empty or not a kubeconfig/);
     assert.throws(() => loadKubeconfig({ path: dir }), /cannot read the kubeconfig .*: it is a directory, not a file/);
-    assert.throws(() => loadKubeconfig({ path: join(dir, 'nope') }), /does not exist; pass --kubeconfig with a valid file/);
+    assert.throws(() => loadKubeconfig({ path: join(dir, 'nope') }), /the kubeconfig .*nope does not exist; pass --kubeconfig with the path of an existing file/);
     await writeFile(join(dir, 'one.yaml'), 'contexts: [{name: only, context: {}}]\n');
     assert.throws(() => loadKubeconfig({ path: join(dir, 'one.yaml'), context: 'other' }), /has no context "other"; pick one of: only/);
     assert.equal(loadKubeconfig({ env: env({}) }), undefined);
+    // As kubectl: a set $KUBECONFIG replaces ~/.kube/config, even when none of its files exists.
+    await mkdir(join(dir, 'home', '.kube'), { recursive: true });
+    await writeFile(join(dir, 'home', '.kube', 'config'), 'current-context: home\ncontexts: [{name: home, context: {}}]\n');
+    assert.equal(loadKubeconfig({ env: { HOME: join(dir, 'home') } })?.contextName, 'home');
+    assert.throws(() => loadKubeconfig({ env: { HOME: join(dir, 'home'), KUBECONFIG: join(dir, 'gone.yaml') } }), /no file named in KUBECONFIG \(.*gone\.yaml\) exists; fix KUBECONFIG or pass --kubeconfig/);
   });
 });

@@ -61,9 +61,12 @@ export interface KubeconfigSource {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A kubeconfig that cannot be used, with what to do in its message. */
+/** A kubeconfig that cannot be used, with what to do in its message; `unknownContext` when the asked context is not in it. */
 export class KubeconfigError extends Error {
   override readonly name = 'KubeconfigError';
+  constructor(message: string, readonly unknownContext = false) {
+    super(message);
+  }
 }
 
 type Named = { name?: unknown; [k: string]: unknown };
@@ -91,7 +94,7 @@ export function loadKubeconfig(source: KubeconfigSource = {}): Kubeconfig | unde
   const contextName = source.context ?? String(raws.find((r) => r.doc['current-context'])?.doc['current-context'] ?? '');
   const context = pick('contexts', contextName)?.entry.context ?? {};
   if (source.context && !contextNames.includes(source.context)) {
-    throw new KubeconfigError(`the kubeconfig has no context "${source.context}"; pick one of: ${contextNames.join(', ') || '(none)'}`);
+    throw new KubeconfigError(`the kubeconfig has no context "${source.context}"; pick one of: ${contextNames.join(', ') || '(none)'}`, true);
   }
   const cluster = pick('clusters', context.cluster);
   const user = pick('users', context.user);
@@ -105,11 +108,14 @@ export function loadKubeconfig(source: KubeconfigSource = {}): Kubeconfig | unde
 /** The files to read, or undefined when none is configured (then: in-cluster, or nothing). */
 function configFiles(source: KubeconfigSource, env: NodeJS.ProcessEnv): string[] | undefined {
   if (source.path) {
-    if (!existsSync(source.path)) throw new KubeconfigError(`kubeconfig ${source.path} does not exist; pass --kubeconfig with a valid file`);
+    if (!existsSync(source.path)) throw new KubeconfigError(`the kubeconfig ${source.path} does not exist; pass --kubeconfig with the path of an existing file`);
     return [source.path];
   }
-  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p && existsSync(p));
+  const named = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const listed = named.filter((p) => existsSync(p));
   if (listed.length > 0) return listed;
+  // As kubectl: a set $KUBECONFIG replaces ~/.kube/config, even when none of its files exists.
+  if (named.length > 0) throw new KubeconfigError(`no file named in KUBECONFIG (${env.KUBECONFIG}) exists; fix KUBECONFIG or pass --kubeconfig`);
   const home = join(env.HOME ?? homedir(), '.kube', 'config');
   return existsSync(home) ? [home] : undefined;
 }
@@ -186,7 +192,7 @@ function inCluster(env: NodeJS.ProcessEnv, context: string | undefined): Kubecon
   const host = env.KUBERNETES_SERVICE_HOST;
   const tokenFile = join(SERVICE_ACCOUNT_DIR, 'token');
   if (!host || !existsSync(tokenFile)) return undefined;
-  if (context) throw new KubeconfigError(`no kubeconfig has a context "${context}" (in a pod the service account is used); pass --kubeconfig with a file that has it`);
+  if (context) throw new KubeconfigError(`no kubeconfig has a context "${context}" (in a pod the service account is used); pass --kubeconfig with a file that has it`, true);
   const server = `https://${isIPv6(host) ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const token = tokenFromFile(tokenFile);
   return {
