@@ -3,11 +3,13 @@
  * an API server does) that does no work but answer each operation of bench/ops.ts with a
  * precomputed body of the same shape and size as an API server's answer: one Flunder for a get, a
  * create (201, after reading the request body) or an update (200, echoing the request body), a
- * list of 10 / 1,000 / 10,000 Flunders for the list namespaces. What it reaches per operation is
- * what Node's HTTP/2 and TLS on one core allow, whatever the server does.
+ * list of 10 / 1,000 / 10,000 Flunders for the list namespaces. A watch (`?watch=true`) gets one
+ * ADDED line and stays open; a PATCH (the fan-out's write) is answered with the patched Flunder
+ * after its MODIFIED line, encoded once, has been written to every open watch. What it reaches per
+ * operation is what Node's HTTP/2 and TLS on one core allow, whatever the server does.
  * Usage: node --import tsx bench/ceiling-server.ts <port> <tls-dir> (prints "ready" when listening).
  */
-import { createSecureServer } from 'node:http2';
+import { createSecureServer, type Http2ServerResponse } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,6 +40,31 @@ const LISTS: Record<string, string> = {
 const UPDATE_TARGETS = list('bench-ops', Array.from({ length: 32 }, (_, i) => `upd-${i}`));
 const ONE = JSON.stringify(flunder('get-target', 'bench-ops', 12345));
 const LIST_PATH = /\/namespaces\/([^/]+)\/flunders$/;
+/** The open watches (bench/watch-fanout.ts). */
+const watches = new Set<Http2ServerResponse>();
+let revision = 200_000;
+
+/** The fan-out object after a PATCH that set `labels`. */
+function fanObject(labels: Record<string, string>): string {
+  const obj = flunder('fan', 'bench-watch', ++revision);
+  (obj.metadata as { labels: Record<string, string> }).labels = { app: 'bench', ...labels };
+  return JSON.stringify(obj);
+}
+
+function openWatch(res: Http2ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write(`{"type":"ADDED","object":${fanObject({})}}\n`);
+  watches.add(res);
+  res.on('close', () => watches.delete(res));
+}
+
+function fanOut(patch: string): string {
+  const labels = (JSON.parse(patch) as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
+  const obj = fanObject(labels);
+  const line = `{"type":"MODIFIED","object":${obj}}\n`;
+  for (const w of watches) w.write(line);
+  return obj;
+}
 
 const server = createSecureServer({
   cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')), allowHTTP1: true, requestCert: true, rejectUnauthorized: false,
@@ -45,9 +72,14 @@ const server = createSecureServer({
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const path = (req.url ?? '').split('?')[0];
+    const [path, query = ''] = (req.url ?? '').split('?');
+    if (req.method === 'GET' && new URLSearchParams(query).get('watch') === 'true') {
+      openWatch(res);
+      return;
+    }
     const listNs = req.method === 'GET' ? LIST_PATH.exec(path)?.[1] : undefined;
-    const body = listNs ? LISTS[listNs] ?? UPDATE_TARGETS : req.method === 'PUT' ? Buffer.concat(chunks).toString() : ONE;
+    const body = req.method === 'PATCH' ? fanOut(Buffer.concat(chunks).toString())
+      : listNs ? LISTS[listNs] ?? UPDATE_TARGETS : req.method === 'PUT' ? Buffer.concat(chunks).toString() : ONE;
     res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });

@@ -5,12 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/testing/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../src/testing/control-plane.ts';
 import { freeLoopbackPorts } from '../src/testing/ports.ts';
+import { WARDLE_BUNDLER } from '../src/testing/node/wardle-image.ts';
 import { spawnManaged } from '../src/testing/processes.ts';
 import { adminPair, serverRbacYaml } from '../test/parity/support/cluster.ts';
 import { waitFor } from '../test/parity/support/http.ts';
@@ -47,7 +48,18 @@ export interface BenchEnv {
   aggregator: Endpoint;
   targets: Target[];
   pin: PinOptions;
+  /** The node arguments that run the wardle bundle (the shipped form): every TypeScript target runs it. */
+  bundle: string[];
   close(): Promise<void>;
+}
+
+/** Builds examples/wardle into one ES module with the Dockerfile's bundler and returns the node arguments that run it. */
+export async function buildBundle(dir: string): Promise<string[]> {
+  const out = join(dir, 'bundle');
+  await mkdir(join(out, 'dist'), { recursive: true });
+  await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules')).catch(() => undefined);
+  execFileSync(process.execPath, [WARDLE_BUNDLER, join(out, 'dist', 'wardle.mjs')], { cwd: REPO_ROOT });
+  return [join(out, 'dist', 'wardle.mjs')];
 }
 
 /** Pins this process (all threads) to `cpus`; children inherit it unless pinned otherwise. */
@@ -93,10 +105,11 @@ export async function setUpBench(variants: TsVariant[], log: (m: string) => void
     const etcd = await startEtcd(cp.binDir, join(dir, 'etcd'));
     cleanups.splice(1, 0, () => etcd.stop());
     const goBin = await resolveSampleApiserverBin();
+    const bundle = await buildBundle(dir);
     const env = { cp, dir, etcd, goBin, identityKubeconfig, admin, pin: { cpus: SERVER_CPU }, close, targets: [] as Target[],
-      aggregator: { base: cp.url, ca: cp.caPem, ...admin } };
+      aggregator: { base: cp.url, ca: cp.caPem, ...admin }, bundle };
     for (const id of ['go', ...variants] as Array<'go' | TsVariant>) {
-      const server = await startTarget(env, id, '');
+      const server = await startTarget(env, id, '', id === 'go' ? {} : { entry: bundle });
       cleanups.push(() => server.stop());
       env.targets.push({ id, label: VARIANT_LABELS[id], server, direct: { base: server.url, ca: server.ca.certPem, ...admin } });
       log(`${id} ready in ${Math.round(server.readyMs)} ms (pid ${server.proc.pid})`);

@@ -5,10 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { REPO_ROOT } from '../src/testing/binaries.ts';
-import { WARDLE_BUNDLER } from '../src/testing/node/wardle-image.ts';
 import { SERVER_CPU, startTarget, type BenchEnv, type TsVariant } from './env.ts';
 
 /** Resident set size and its peak (VmRSS, VmHWM) of a process, in MiB. */
@@ -16,15 +13,6 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
-}
-
-/** Builds examples/wardle into one ES module with the Dockerfile's bundler and returns the node arguments that run it. */
-export async function buildBundle(dir: string): Promise<string[]> {
-  const out = join(dir, 'bundle');
-  await mkdir(join(out, 'dist'), { recursive: true });
-  await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules')).catch(() => undefined);
-  execFileSync(process.execPath, [WARDLE_BUNDLER, join(out, 'dist', 'wardle.mjs')], { cwd: REPO_ROOT });
-  return [join(out, 'dist', 'wardle.mjs')];
 }
 
 /**
@@ -49,7 +37,7 @@ export function moduleLoadTimes(modules: string[], times: number): Record<string
 
 /** Startup times (ms) of each way of running, `times` starts each. */
 export async function startupTimes(env: BenchEnv, tsVariant: TsVariant, times: number): Promise<Record<string, number[]>> {
-  const bundle = await buildBundle(env.dir);
+  const { bundle } = env;
   const kinds: Array<[string, () => ReturnType<typeof startTarget>]> = [];
   const out: Record<string, number[]> = { go: [], 'ts (tsx)': [], 'ts (bundle)': [], 'node (no code)': [] };
   for (let i = 0; i < times; i++) {

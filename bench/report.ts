@@ -97,11 +97,23 @@ function boundsSection(r: BenchResults): string[] {
         : `within reach of ${tight.name} (${tight.bestRatio.toFixed(2)}× Go); we reach ${pct(b.tsRps / tight.rps)} of it — the rest is the server's own work${areas ? ` (profile: ${areas})` : ''}`;
     return `| ${t.line} | ${f0(b.tsRps)} | ${f0(b.goRps)} | ${cell(b.node)} | ${cell(b.etcd)} | ${why} |`;
   });
-  if (!rows.length) return ['Every load target line was met.'];
+  if (!rows.length) return ['Every load target line was met.', ...fanoutBound(r)];
   return [
     'For each load line not met, the same run measured what no server can pass on this machine: the bare node:http2 server answering the same bytes on the server\'s core (`bench/ceiling-server.ts`), and, for create and update, our etcd client alone making that operation\'s etcd calls on that core (`bench/etcd-ceiling.ts`; a get makes no etcd call of its own: it is answered from the watch cache after a revision read shared by the concurrent gets). The ratio in brackets is the best TS/Go that bound allows. Medians over the runs, requests/s.',
-    '', '| line | TS | Go | bare node:http2 | etcd client alone | what bounds it |', '|---|--:|--:|--:|--:|---|', ...rows,
+    '', '| line | TS | Go | bare node:http2 | etcd client alone | what bounds it |', '|---|--:|--:|--:|--:|---|', ...rows, ...fanoutBound(r),
   ];
+}
+
+/** The fan-out line's bound, when that line is not met: the bare node:http2 server fanning out the same write. */
+function fanoutBound(r: BenchResults): string[] {
+  const target = TARGETS.find((t) => t.line.startsWith('watch fan-out'));
+  const [g, t, c] = (['go', r.primaryTs, 'ceiling'] as const).map((id) => r.fanout.direct[id]?.['1000']);
+  if (!target || targetMet(target, target.ratio(r)) || !g || !t || !c) return [];
+  const best = c.lastMs / g.lastMs;
+  const verdict = best > target.bound
+    ? `**out of reach here:** a server that does nothing but that takes ${best.toFixed(2)}× Go's time, above the target's ${target.bound}`
+    : `within reach: the bare server takes ${best.toFixed(2)}× Go's time, we take ${(t.lastMs / g.lastMs).toFixed(2)}×; the rest is our own work`;
+  return ['', `**Watch fan-out, 1,000 watchers** (write → last delivery, median over the runs, ms): TypeScript ${f1(t.lastMs)}, Go ${f1(g.lastMs)}, bare node:http2 ${f1(c.lastMs)}. The bare server holds the same 1,000 streams on the server's core and, on the write, sends one precomputed MODIFIED line to each before it answers: ${verdict}.`];
 }
 
 /** One profile per load target line that was not met, driven with that operation alone. */
@@ -127,7 +139,7 @@ function setupSection(r: BenchResults): string[] {
   return [
     `- **Date:** ${r.date}, tree \`${r.commit ?? 'unknown'}\` (wall time of the run: ${Math.floor(r.wallSeconds / 60)} min ${r.wallSeconds % 60} s).`,
     `- **Machine:** ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}. Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${m.loadAfter.map((x) => x.toFixed(2)).join(', ')}. The VM is shared, and other jobs ran at the same time, so absolute figures are noisy; the ratios come from interleaved runs.`,
-    `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
+    `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. Each runs in its shipped form: sample-apiserver as its Go binary, our servers as the esbuild bundle that \`examples/wardle/Dockerfile\` runs (no TypeScript compiled at start; the profile run alone uses tsx, so that its samples name our source files). One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
     `- **Load generator:** our own closed-loop HTTP/2 client (\`bench/loadgen.ts\`, node:http2, TLS with the cluster-admin client certificate). It runs on **CPU ${r.settings.loadCpu}**, together with etcd and kube-apiserver. Concurrency (requests in flight over up to 4 connections): ${Object.entries(CONCURRENCY).map(([k, v]) => `${k} ${v}`).join(', ')}. Each figure is the median of **${r.settings.runs} runs** of ${r.settings.durationMs / 1000} s, each after ${r.settings.warmupMs / 1000} s of warm-up. Go and TypeScript alternate within every run. Requests use wardle.example.com/v1beta1.`,
     `- **Ceiling:** a bare node:http2 TLS server on CPU ${r.settings.serverCpu} answers every operation with a precomputed answer of the same shape and size and does nothing else (get: ${f0(r.ceiling?.rps)} req/s, p50 ${f1(r.ceiling?.p50)} ms, p99 ${f1(r.ceiling?.p99)} ms; every operation in "What bounds the load lines not met"). This is the limit of the load generator and of Node's HTTP/2 on one core, not of either server.`,
     '- **Operations:** get = one Flunder by name. list-N = a namespace of N Flunders, the whole list with no limit. create = POST with generateName. update = PUT of the worker\'s own Flunder with its current resourceVersion, so there are no conflicts. The watch fan-out opens N watchers on one namespace (100 streams per connection), patches one object 10 times, and records the time from sending each write until the last watcher has its event.',

@@ -196,7 +196,11 @@ async function measureAll(env: BenchEnv, o: Options, r: BenchResults): Promise<v
   await directLoad(env, o, r);
   if (env.etcd) await phase(r, 'etcd client bound', () => etcdCeiling(env, o, r));
   const compared = targets.filter((t) => t.id === 'go' || t.id === r.primaryTs);
-  await phase(r, 'direct fan-out', async () => { for (const t of compared) r.fanout.direct[t.id] = await fanouts(t.direct, o, `direct ${t.id}`, r.notes); });
+  await phase(r, 'direct fan-out', async () => {
+    for (const t of compared) r.fanout.direct[t.id] = await fanouts(t.direct, o, `direct ${t.id}`, r.notes);
+    const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
+    r.fanout.direct.ceiling = await fanouts(ceiling.direct, o, 'direct ceiling', r.notes);
+  });
   for (const t of targets) Object.assign(r.memory[t.id], { afterRssMiB: memoryOf(t.server.proc.pid).rssMiB, peakMiB: memoryOf(t.server.proc.pid).peakMiB });
   if (o.aggregated) await phase(r, 'aggregated', () => aggregatedLoad(env, o, r, compared));
   await phase(r, 'startup', async () => {

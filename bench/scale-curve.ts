@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { startTarget, type BenchEnv, type Target, type TsVariant } from './env.ts';
 import { openSessions, pump, send, type Endpoint } from './loadgen.ts';
-import { buildBundle, memoryOf } from './measure.ts';
+import { memoryOf } from './measure.ts';
 import { fanout } from './watch-fanout.ts';
 
 const V = '/apis/wardle.example.com/v1beta1';
@@ -131,7 +131,7 @@ export async function scaleCurve(env: BenchEnv, variant: TsVariant, o: ScaleOpti
   const ids: Record<Side, 'go' | TsVariant> = { go: 'go', ts: variant };
   const servers: Partial<Record<Side, Target['server']>> = {};
   const curve: ScaleCurve = { variant, objects: [], watchers: [], notes: [] };
-  const bundle = await buildBundle(env.dir);
+  const { bundle } = env;
   const start = async (side: Side) => {
     const t0 = performance.now();
     const server = await startTarget(env, ids[side], '-scale', side === 'ts' ? { entry: bundle } : {});
