@@ -8,6 +8,7 @@
  * warm-up). Then, with the largest data set, watch fan-outs with 100 / 1k / 10k watchers: RSS
  * while they are open and write → last delivery.
  */
+import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startTarget, type BenchEnv, type Target, type TsVariant } from './env.ts';
 import { openSessions, pump, send, type Endpoint } from './loadgen.ts';
@@ -24,6 +25,12 @@ const LIST_PATH = `${V}/namespaces/${SCALE_NAMESPACE}/flunders`;
  * minutes per run cannot hold the whole benchmark up.
  */
 const WATCHER_STEP_BUDGET_MS = 5 * 60_000;
+/**
+ * A side whose RSS at one watcher count, scaled by the next count's factor, would pass this much
+ * of the machine's memory is not run at the next count (it would push the machine into the OOM
+ * killer, which may pick any process of the benchmark).
+ */
+const WATCHER_MEMORY_SHARE = 0.5;
 
 /** What the curve measures. */
 export interface ScaleOptions {
@@ -155,7 +162,11 @@ export async function scaleCurve(env: BenchEnv, variant: TsVariant, o: ScaleOpti
       curve.objects.push(await measurePoint(env, n, o.runs, servers, start, log));
     }
     const gaveUp = new Set<Side>();
-    for (const w of [...o.watchers].sort((a, b) => a - b)) curve.watchers.push(await measureWatchers(env, have, w, o, servers, log, curve.notes, gaveUp));
+    for (const w of [...o.watchers].sort((a, b) => a - b)) {
+      const previous = curve.watchers.at(-1);
+      if (previous) skipWhenMemoryWouldRunOut(previous, w, gaveUp, curve.notes);
+      curve.watchers.push(await measureWatchers(env, have, w, o, servers, log, curve.notes, gaveUp));
+    }
     return curve;
   } finally {
     for (const s of Object.values(servers)) await s?.stop();
@@ -189,6 +200,17 @@ async function measurePoint(env: BenchEnv, n: number, runs: number, servers: Par
   return { objects: n, ...sides };
 }
 
+/** Adds to `gaveUp` each side whose RSS at `previous`, scaled to `watchers`, would pass WATCHER_MEMORY_SHARE of the machine (with a note). */
+function skipWhenMemoryWouldRunOut(previous: ScaleCurve['watchers'][number], watchers: number, gaveUp: Set<Side>, notes: string[]): void {
+  const limitMiB = (totalmem() / 2 ** 20) * WATCHER_MEMORY_SHARE;
+  for (const side of ['go', 'ts'] as const) {
+    const projected = previous[side].rssMiB * (watchers / previous.watchers);
+    if (gaveUp.has(side) || !(projected > limitMiB)) continue;
+    gaveUp.add(side);
+    notes.push(`scale curve: ${side} was not run with ${watchers} watchers: it held ${Math.round(previous[side].rssMiB)} MiB with ${previous.watchers}, so ${watchers} would need about ${Math.round(projected)} MiB, past ${Math.round(limitMiB)} MiB (half of this machine's memory)`);
+  }
+}
+
 /**
  * The fan-outs of one watcher count, `o.runs` per side (alternating). A side that failed at a
  * smaller count (`gaveUp`) is not run again; a failed run, or runs past WATCHER_STEP_BUDGET_MS,
@@ -199,7 +221,7 @@ async function measureWatchers(env: BenchEnv, objects: number, watchers: number,
   const sides: Record<Side, WatchSide> = { go: { rssMiB: NaN, lastMs: [], missed: 0 }, ts: { rssMiB: NaN, lastMs: [], missed: 0 } };
   const spent: Record<Side, number> = { go: 0, ts: 0 };
   const done = new Set<Side>();
-  for (const side of gaveUp) notes.push(`scale curve: ${side} was not run with ${watchers} watchers (it failed with fewer)`);
+  for (const side of gaveUp) if (!notes.some((n) => n.startsWith(`scale curve: ${side} was not run with ${watchers} watchers`))) notes.push(`scale curve: ${side} was not run with ${watchers} watchers (it failed, or was left out, with fewer)`);
   for (let run = 0; run < o.runs; run++) {
     for (const side of (run % 2 ? ['ts', 'go'] : ['go', 'ts']) as Side[]) {
       if (gaveUp.has(side) || done.has(side)) continue;
