@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WatchEvent } from '../../src/apimachinery/types.ts';
-import { withWatchCache } from '../../src/storage/cache/watch-cache.ts';
+import { withWatchCache, type CachedStorage } from '../../src/storage/cache/watch-cache.ts';
 import { describeEvent, expectStorageError, names, obj, openWatch, take } from '../../src/storage/conformance-helpers.ts';
 import { createEtcdStorage } from '../../src/storage/etcd/etcd-storage.ts';
 import type { EtcdStorage } from '../../src/storage/etcd/etcd-storage.ts';
@@ -55,6 +55,11 @@ function open(): { etcdStore: EtcdStorage; backend: Storage; lists: () => number
   return { etcdStore, backend: store, lists, gets };
 }
 
+/** A watch cache in front of `backend` that caches the resource under A only. */
+function cacheOfA(backend: Storage): CachedStorage {
+  return withWatchCache(backend, { resources: [{ prefix: A, keyOf: (o) => `${A}${o.metadata.namespace}/${o.metadata.name}` }] });
+}
+
 describe('watch cache on etcd: consistent lists and gets from memory', () => {
   it('etcd watches opened with progressBookmarks answer progress requests with a bookmark at the current revision', async () => {
     const { etcdStore } = open();
@@ -81,7 +86,7 @@ describe('watch cache on etcd: consistent lists and gets from memory', () => {
 
   it('reads its own writes from memory, at etcd\'s current revision, without listing etcd', async () => {
     const { etcdStore, backend, lists } = open();
-    const cached = withWatchCache(backend, { resources: [{ prefix: A, keyOf: (o) => `${A}${o.metadata.namespace}/${o.metadata.name}` }] });
+    const cached = cacheOfA(backend);
     try {
       await cached.warm(A);
       const listsAfterWarm = lists();
@@ -125,7 +130,7 @@ describe('watch cache on etcd: consistent lists and gets from memory', () => {
 
   it('stays consistent under concurrent writers to both resources', async () => {
     const { backend, lists } = open();
-    const cached = withWatchCache(backend, { resources: [{ prefix: A, keyOf: (o) => `${A}${o.metadata.namespace}/${o.metadata.name}` }] });
+    const cached = cacheOfA(backend);
     try {
       await cached.warm(A);
       const before = lists();
@@ -151,7 +156,7 @@ describe('watch cache on etcd: consistent lists and gets from memory', () => {
 
   it('answers gets from memory with every write acknowledged before them, also writes made past the cache', async () => {
     const { etcdStore, backend, gets } = open();
-    const cached = withWatchCache(backend, { resources: [{ prefix: A, keyOf: (o) => `${A}${o.metadata.namespace}/${o.metadata.name}` }] });
+    const cached = cacheOfA(backend);
     try {
       await cached.warm(A);
       const before = gets();
