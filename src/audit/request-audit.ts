@@ -28,7 +28,8 @@ export class RequestAudit implements AuditNotes {
   private objectRef: AuditObjectRef | undefined;
   private readonly annotations: Record<string, string> = {};
   private body: { bytes: Buffer; contentType?: string } | undefined;
-  private response: { status: number; body: unknown } | undefined;
+  /** The response body; `encoded` when it was sent already encoded (never a Status), decoded only for RequestResponse events. */
+  private response: { status: number; body: unknown; encoded: boolean } | undefined;
   private done = false;
   private decoded: { value: unknown } | undefined;
 
@@ -45,8 +46,7 @@ export class RequestAudit implements AuditNotes {
   }
 
   responseObject(status: number, body: unknown): void {
-    let decoded: { value: unknown } | undefined;
-    this.response = typeof body === 'function' ? { status, get body() { return (decoded ??= { value: body() }).value; } } : { status, body };
+    this.response = { status, body, encoded: typeof body === 'function' };
   }
 
   annotate(key: string, value: string): void {
@@ -72,12 +72,22 @@ export class RequestAudit implements AuditNotes {
     const withResponse = stage === 'ResponseComplete' && this.response !== undefined;
     const event = buildEvent(this.base, stage, {
       objectRef: this.objectRef,
-      responseStatus: code === undefined ? undefined : responseStatusOf(code, withResponse ? this.response!.body : undefined),
+      responseStatus: code === undefined ? undefined : responseStatusOf(code, withResponse && !this.response!.encoded ? this.response!.body : undefined),
       requestObject: levelAtLeast(this.base.level, 'Request') ? this.trim(requestObject) : undefined,
-      responseObject: withResponse && levelAtLeast(this.base.level, 'RequestResponse') ? this.trim(this.response!.body) : undefined,
+      responseObject: withResponse && levelAtLeast(this.base.level, 'RequestResponse') ? this.trim(this.responseBody()) : undefined,
       annotations: stage === 'RequestReceived' ? undefined : { ...this.annotations },
     });
     for (const backend of this.backends) backend.process([event]);
+  }
+
+  /** The response object, an encoded answer decoded (once). */
+  private responseBody(): unknown {
+    const response = this.response!;
+    if (response.encoded) {
+      response.body = (response.body as () => unknown)();
+      response.encoded = false;
+    }
+    return response.body;
   }
 
   private decodedRequest(): unknown {
