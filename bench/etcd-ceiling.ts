@@ -1,6 +1,6 @@
 /**
- * The etcd bound of the benchmark: our etcd client (src/storage/etcd/etcd-client.ts over etcd3 and
- * @grpc/grpc-js), alone on the server's CPU, doing the etcd calls of each operation with the same
+ * The etcd bound of the benchmark: our etcd client (src/storage/etcd/etcd-client.ts over its own
+ * gRPC client on node:http2), alone on the server's CPU, doing the etcd calls of each operation with the same
  * concurrency and a Flunder-sized value, and nothing else (no HTTP, no JSON, no admission): a
  * linearizable range of one key (get), a create transaction (compare create revision 0, put), an
  * update as src/storage/etcd/etcd-storage.ts makes it when the watch cache holds the object (one
@@ -9,6 +9,7 @@
  * Usage: node --import tsx bench/etcd-ceiling.ts <etcd-url> <duration-ms> <warmup-ms> (prints one JSON line).
  */
 import { EtcdClient } from '../src/storage/etcd/etcd-client.ts';
+import { bytesPrefixEnd } from '../src/storage/etcd/etcd-keys.ts';
 
 const [url, durationArg, warmupArg] = process.argv.slice(2);
 const durationMs = Number(durationArg);
@@ -54,14 +55,15 @@ async function main(): Promise<void> {
   const create = await rate(async (w, i) => {
     await client.txn('create', { compare: [{ key: key(`c-${run}-${w}-${i}`), target: 'Create', result: 'Equal', create_revision: 0 }], success: [{ request_put: { key: key(`c-${run}-${w}-${i}`), value } }] });
   });
-  const revisions = new Map<number, string>();
+  const revisions = new Map<number, number>();
   for (let w = 0; w < CONCURRENCY; w++) revisions.set(w, (await client.range('update', { key: key(`upd-${w}`) })).kvs[0].mod_revision);
   const update = await rate(async (w) => {
     const { response } = await client.txn('update', { compare: [{ key: key(`upd-${w}`), target: 'Mod', result: 'Equal', mod_revision: revisions.get(w)! }], success: [{ request_put: { key: key(`upd-${w}`), value } }] });
     if (!response.succeeded) throw new Error('update compare failed');
-    revisions.set(w, String(response.header.revision));
+    revisions.set(w, response.header.revision);
   });
-  await client.raw.delete().prefix(`${PREFIX}/`);
+  const all = Buffer.from(`${PREFIX}/`);
+  await client.txn('cleanup', { compare: [], success: [{ request_delete_range: { key: all, range_end: bytesPrefixEnd(all) } }] });
   client.close();
   console.log(JSON.stringify({ get, create, update }));
 }

@@ -9,10 +9,9 @@ import { median, type BenchResults } from './results.ts';
 const HINTS: Array<[RegExp, string]> = [
   [/^verify \(node:internal\/crypto\/x509/, 'the client certificate is verified against the CA bundle in JavaScript on every request (`verifiedBy` in src/auth/x509.ts, called from `authenticate` in src/server/server.ts). A TLS connection\'s peer certificate never changes, so caching the result per socket (a WeakMap keyed by the TLS socket, dropped when the CA bundle changes) would remove this cost; Go verifies once per TLS handshake.'],
   [/^decodeObject \(src\/storage\/object-codec/, 'decoding stored objects (JSON.parse of each object): gets (one copy each), writes (the current object handed to the update), the watch cache\'s upstream events, and lists the cache cannot answer in their encoded form (selectors, other versions, Table, YAML). Lists of the stored version and watch events are sent from encoded answers kept per object and per event (serialise once).'],
-  [/^makeUnaryRequest \(node_modules\/@grpc/, 'the etcd client (etcd3 → @grpc/grpc-js): one unary gRPC call per write, and per revision read shared by the concurrent consistent reads.'],
+  [/^unary \(src\/storage\/etcd\/wire\/grpc/, 'the etcd client (our gRPC over node:http2, src/storage/etcd/wire): one unary call per write, and per revision read shared by the concurrent consistent reads.'],
   [/^writeObject \(src\/endpoints\/http/, 'serialising answers (JSON.stringify) and writing them to the HTTP/2 stream.'],
   [/^DOMException/, 'an AbortController aborted on every stream close in src/server/server.ts: `abort()` without a reason allocates a DOMException (with a stack) per request. `abort(SHARED_REASON)`, or aborting only when the stream closes before the answer is sent, avoids it.'],
-  [/^deprecate \(node:internal\/util/, 'Node\'s deprecation wrapper around `AsyncResource.bind`, reached from @grpc/grpc-js through http2 `request()` (a dependency, not our code).'],
   [/^\(garbage collector\)/, 'garbage collection: short-lived copies of objects per request (decode, convert, encode).'],
 ];
 

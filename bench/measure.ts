@@ -16,11 +16,11 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
 }
 
 /**
- * The dependencies the server loads at start whose loading weighs on it (the etcd client,
- * schemas, CEL, YAML, SQLite). `@kubernetes/client-node` is not among them: the server reads
+ * The dependencies the server loads at start whose loading weighs on it (schemas, CEL, YAML,
+ * SQLite; the etcd client is our own, over node:http2). `@kubernetes/client-node` is not among them: the server reads
  * kubeconfigs itself and imports it only for `exec`/`auth-provider` users (src/kube/kubeconfig.ts).
  */
-export const HEAVY_MODULES = ['etcd3', 'ajv', '@marcbachmann/cel-js', 'yaml', 'better-sqlite3'];
+export const HEAVY_MODULES = ['ajv', '@marcbachmann/cel-js', 'yaml', 'better-sqlite3'];
 
 /** Milliseconds to import each of `modules` into a fresh Node on the server's core, `times` imports each (module → times). */
 export function moduleLoadTimes(modules: string[], times: number): Record<string, number[]> {

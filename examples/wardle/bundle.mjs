@@ -3,7 +3,6 @@
  * module — what examples/wardle/Dockerfile ships as dist/wardle.mjs, and what the node tests and
  * the benchmark run. Dependencies are bundled too (loading one file is much faster than loading
  * the hundreds of modules of @kubernetes/client-node and friends one by one), except:
- * - etcd3, which reads its .proto files from its own package directory at run time;
  * - better-sqlite3, a native addon;
  * - @kubernetes/client-node, which the server imports only for kubeconfig users with `exec` or
  *   `auth-provider` credentials (src/kube/kubeconfig.ts): bundled, that one dynamic import would
@@ -16,7 +15,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 /** Packages left to node_modules (see above). */
-export const EXTERNAL_PACKAGES = ['etcd3', 'better-sqlite3', '@kubernetes/client-node'];
+export const EXTERNAL_PACKAGES = ['better-sqlite3', '@kubernetes/client-node'];
 
 await build({
   entryPoints: [fileURLToPath(new URL('./main.ts', import.meta.url))],

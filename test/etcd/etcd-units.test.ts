@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
-import type { IEvent, IKeyValue } from 'etcd3';
 import type { KubeObject, WatchEvent } from '../../src/apimachinery/types.ts';
 import { encodeObject } from '../../src/storage/object-codec.ts';
 import { isStorageError } from '../../src/storage/interface.ts';
@@ -10,14 +8,16 @@ import type { HistoryReader } from '../../src/storage/etcd/ambiguous-writes.ts';
 import { isCompactedError, isNotAppliedError, isTransientError } from '../../src/storage/etcd/etcd-errors.ts';
 import { KeySpace, bytesPrefixEnd } from '../../src/storage/etcd/etcd-keys.ts';
 import { toWatchEvent } from '../../src/storage/etcd/etcd-watch.ts';
+import type { KeyValue, WatchEventMessage } from '../../src/storage/etcd/wire/etcd-messages.ts';
+import { GrpcError, GrpcStatus } from '../../src/storage/etcd/wire/grpc.ts';
 
 /** The etcd backend's pure parts, without an etcd. */
 
 const obj = (v: number): KubeObject => ({ apiVersion: 'v1', kind: 'Item', metadata: { name: 'a', namespace: 'ns', uid: 'u' }, data: { v } });
 const withRv = (o: KubeObject, rev: number): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rev) } });
 
-function kv(key: string, value: string, mod: number, create: number): IKeyValue {
-  return { key: Buffer.from(key), value: Buffer.from(value), mod_revision: String(mod), create_revision: String(create), version: '1', lease: '0' };
+function kv(key: string, value: string, mod: number, create: number): KeyValue {
+  return { key: Buffer.from(key), value: Buffer.from(value), mod_revision: mod, create_revision: create, version: 1, lease: 0 };
 }
 
 function history(events: Record<number, WatchEvent | undefined>, values: Record<number, string> = {}): HistoryReader {
@@ -45,26 +45,26 @@ describe('etcd watch events', () => {
   const keys = new KeySpace('/p');
   it('maps puts to ADDED/MODIFIED and deletes to DELETED with the last state at the deletion revision', () => {
     const v1 = encodeObject(obj(1));
-    const put: IEvent = { type: 'Put', kv: kv('/p/g/r/ns/a', v1, 5, 5), prev_kv: undefined as unknown as IKeyValue };
+    const put: WatchEventMessage = { type: 'Put', kv: kv('/p/g/r/ns/a', v1, 5, 5), prev_kv: undefined as unknown as KeyValue };
     assert.deepEqual(toWatchEvent(keys, put), { type: 'ADDED', object: withRv(obj(1), 5) });
     assert.deepEqual(toWatchEvent(keys, { ...put, kv: kv('/p/g/r/ns/a', v1, 7, 5) }), { type: 'MODIFIED', object: withRv(obj(1), 7) });
-    const del: IEvent = { type: 'Delete', kv: kv('/p/g/r/ns/a', '', 9, 0), prev_kv: kv('/p/g/r/ns/a', v1, 7, 5) };
+    const del: WatchEventMessage = { type: 'Delete', kv: kv('/p/g/r/ns/a', '', 9, 0), prev_kv: kv('/p/g/r/ns/a', v1, 7, 5) };
     assert.deepEqual(toWatchEvent(keys, del), { type: 'DELETED', object: withRv(obj(1), 9) });
   });
 
   it('a delete without its previous value (compacted away) is ResourceVersionTooOld', () => {
-    const del = { type: 'Delete', kv: kv('/p/g/r/ns/a', '', 9, 0), prev_kv: null } as unknown as IEvent;
+    const del = { type: 'Delete', kv: kv('/p/g/r/ns/a', '', 9, 0), prev_kv: null } as unknown as WatchEventMessage;
     assert.throws(() => toWatchEvent(keys, del), (err) => isStorageError(err, 'ResourceVersionTooOld'));
   });
 });
 
 describe('etcd error classification', () => {
   it('tells transient, certainly-not-applied and compaction errors apart', () => {
-    const refused = new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1');
-    const dropped = new GRPCUnavailableError('14 UNAVAILABLE: Connection dropped');
-    const deadline = new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED: Deadline exceeded after 1.000s');
-    const noLeader = new Error('etcdserver: no leader');
-    const compacted = new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted');
+    const refused = new GrpcError(GrpcStatus.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1', true);
+    const dropped = new GrpcError(GrpcStatus.UNAVAILABLE, 'Connection dropped');
+    const deadline = new GrpcError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded after 1000 ms');
+    const noLeader = new GrpcError(GrpcStatus.UNAVAILABLE, 'etcdserver: no leader');
+    const compacted = new GrpcError(11, 'etcdserver: mvcc: required revision has been compacted');
     assert.deepEqual([refused, dropped, deadline, noLeader, compacted].map(isTransientError), [true, true, true, true, false]);
     assert.deepEqual([refused, dropped, deadline, noLeader].map(isNotAppliedError), [true, false, false, true]);
     assert.equal(isCompactedError(compacted), true);

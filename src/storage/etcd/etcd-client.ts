@@ -1,8 +1,11 @@
-import { noop } from 'cockatiel';
-import { Etcd3 } from 'etcd3';
-import type { IOptions, IRangeRequest, IRangeResponse, ITxnRequest, ITxnResponse } from 'etcd3';
 import { storeClosed } from '../errors.ts';
 import { isNotAppliedError, isTransientError, unavailable } from './etcd-errors.ts';
+import {
+  decodeRangeResponse, decodeTxnResponse, encodeCompactionRequest, encodeRangeRequest, encodeTxnRequest,
+} from './wire/etcd-messages.ts';
+import type { RangeRequest, RangeResponse, TxnRequest, TxnResponse } from './wire/etcd-messages.ts';
+import { GrpcChannel } from './wire/grpc.ts';
+import type { GrpcStream, GrpcStreamHandlers } from './wire/grpc.ts';
 
 /** How to reach etcd: the connection part of the etcd storage options. */
 export interface EtcdConnectionOptions {
@@ -21,7 +24,7 @@ export interface EtcdConnectionOptions {
 
 /** The result of a write transaction. */
 export interface TxnResult {
-  response: ITxnResponse;
+  response: TxnResponse;
   /**
    * True when an earlier attempt failed in a way that leaves open whether etcd applied it; the
    * caller must then recognise its own write when the retried compare fails.
@@ -33,63 +36,45 @@ const DEFAULT_DIAL_TIMEOUT_MS = 5000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const MAX_BACKOFF_MS = 1000;
 
+const RANGE = '/etcdserverpb.KV/Range';
+const TXN = '/etcdserverpb.KV/Txn';
+const COMPACT = '/etcdserverpb.KV/Compact';
+const WATCH = '/etcdserverpb.Watch/Watch';
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The etcd3 client options for `opts`: our own retries (the client's own are off), big messages, keepalive. */
-function clientOptions(opts: EtcdConnectionOptions): IOptions {
-  const { tls } = opts;
-  const options: IOptions = {
-    hosts: opts.endpoints,
-    faultHandling: { host: () => noop, global: noop },
-    grpcOptions: {
-      'grpc.max_receive_message_length': -1,
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': MAX_BACKOFF_MS,
-    },
-  };
-  if (tls && (tls.caPem || tls.certPem)) {
-    options.credentials = {
-      // grpc-js takes null for "the system's roots"; etcd3's type says Buffer.
-      rootCertificate: (tls.caPem ? Buffer.from(tls.caPem) : null) as Buffer,
-      certChain: tls.certPem ? Buffer.from(tls.certPem) : undefined,
-      privateKey: tls.keyPem ? Buffer.from(tls.keyPem) : undefined,
-    };
-  }
-  return options;
-}
-
 /**
- * A thin layer over the etcd3 client: every unary call gets a deadline per attempt
+ * etcd's KV and Watch API over our own gRPC client (src/storage/etcd/wire): every unary call gets a deadline per attempt
  * (`dialTimeoutMs`) and is retried with backoff on transient errors until `requestTimeoutMs`;
  * each retry picks an endpoint at random, so a dead member is skipped. Reads are retried
  * blindly; writes must be compare-and-swap transactions, which are safe to repeat (see
- * TxnResult.ambiguous). Non-transient errors are thrown as the etcd3 client throws them.
+ * TxnResult.ambiguous). Non-transient errors are thrown as GrpcErrors.
  */
 export class EtcdClient {
-  /** The underlying etcd3 client (its watch stream API is used directly). */
-  readonly raw: Etcd3;
+  private readonly channel: GrpcChannel;
   private readonly dialTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private closed = false;
 
   constructor(opts: EtcdConnectionOptions) {
     if (opts.endpoints.length === 0) throw new Error('etcd storage needs at least one endpoint');
-    this.raw = new Etcd3(clientOptions(opts));
+    this.channel = new GrpcChannel({ endpoints: opts.endpoints, tls: opts.tls });
     this.dialTimeoutMs = opts.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   /** A linearizable (or, with `req.revision`, historical) range; `key` names the request in errors. */
-  range(key: string, req: IRangeRequest, budgetMs?: number): Promise<IRangeResponse> {
-    return this.retry(key, budgetMs, (deadline) => this.raw.kv.range(req, { deadline }), () => undefined);
+  range(key: string, req: RangeRequest, budgetMs?: number): Promise<RangeResponse> {
+    const body = encodeRangeRequest(req);
+    return this.retry(key, budgetMs, async (timeoutMs) => decodeRangeResponse(await this.channel.unary(RANGE, body, timeoutMs)),
+      () => undefined);
   }
 
   /** Runs a compare-and-swap transaction, retrying transient failures; see TxnResult. */
-  async txn(key: string, req: ITxnRequest): Promise<TxnResult> {
+  async txn(key: string, req: TxnRequest): Promise<TxnResult> {
     let ambiguous = false;
-    const response = await this.retry(key, undefined, (deadline) => this.raw.kv.txn(req, { deadline }), (err) => {
+    const body = encodeTxnRequest(req);
+    const response = await this.retry(key, undefined, async (timeoutMs) => decodeTxnResponse(await this.channel.unary(TXN, body, timeoutMs)), (err) => {
       if (!isNotAppliedError(err)) ambiguous = true;
     }, () => ambiguous);
     return { response, ambiguous };
@@ -97,14 +82,21 @@ export class EtcdClient {
 
   /** Compacts etcd's history below `revision` (one attempt per endpoint failure, within the budget). */
   async compact(revision: number): Promise<void> {
-    await this.retry('', undefined, (deadline) => this.raw.kv.compact({ revision, physical: false }, { deadline }), () => undefined);
+    const body = encodeCompactionRequest(revision);
+    await this.retry('', undefined, (timeoutMs) => this.channel.unary(COMPACT, body, timeoutMs), () => undefined);
+  }
+
+  /** Opens one watch stream (etcdserverpb.Watch/Watch), or returns why it could not be opened. */
+  watchStream(handlers: GrpcStreamHandlers): GrpcStream | Error {
+    if (this.closed) return storeClosed('');
+    return this.channel.stream(WATCH, handlers);
   }
 
   /** Closes the connections; later calls throw StorageError('Unavailable'). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.raw.close();
+    this.channel.close();
   }
 
   /** True once close() was called. */
@@ -112,14 +104,14 @@ export class EtcdClient {
     return this.closed;
   }
 
-  private async retry<T>(key: string, budgetMs: number | undefined, call: (deadline: number) => Promise<T>,
+  private async retry<T>(key: string, budgetMs: number | undefined, call: (timeoutMs: number) => Promise<T>,
     onTransient: (err: unknown) => void, ambiguous: () => boolean = () => false): Promise<T> {
     const end = Date.now() + (budgetMs ?? this.requestTimeoutMs);
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw storeClosed(key);
       const remaining = end - Date.now();
       try {
-        return await call(Date.now() + Math.max(1, Math.min(remaining, this.dialTimeoutMs)));
+        return await call(Math.max(1, Math.min(remaining, this.dialTimeoutMs)));
       } catch (err) {
         if (this.closed) throw storeClosed(key);
         if (!isTransientError(err)) throw err;

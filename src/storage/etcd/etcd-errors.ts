@@ -1,11 +1,15 @@
-import { ClientClosedError, isRecoverableError } from 'etcd3';
 import { StorageError } from '../interface.ts';
-import { internalError, storeClosed } from '../errors.ts';
+import { internalError } from '../errors.ts';
+import { GrpcError, GrpcStatus } from './wire/grpc.ts';
 
 /**
- * How the etcd backend classifies the errors of the etcd3 client (gRPC status + etcd's error
+ * How the etcd backend classifies the errors of its gRPC client (gRPC status + etcd's error
  * strings) and turns them into StorageErrors.
  */
+
+/** gRPC codes after which a retry (on the same or another member) may succeed. */
+const TRANSIENT_CODES = new Set<number>([GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.INTERNAL,
+  GrpcStatus.UNAVAILABLE]);
 
 /** etcd's error for a read at (or a watch/compaction below) a compacted revision. */
 export function isCompactedError(err: unknown): boolean {
@@ -19,11 +23,12 @@ export function isFutureRevisionError(err: unknown): boolean {
 
 /**
  * True for failures that may go away on retry or on another endpoint: connection problems,
- * deadlines, leader elections, overload (the etcd3 client's "recoverable" errors).
+ * deadlines, leader elections, overload (gRPC DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL,
+ * UNAVAILABLE, and etcd's own transient errors).
  */
 export function isTransientError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (isRecoverableError(err)) return true;
+  if (err instanceof GrpcError && TRANSIENT_CODES.has(err.code)) return true;
   return /etcdserver: (no leader|leader changed|request timed out|too many requests|not capable)/.test(err.message);
 }
 
@@ -33,7 +38,8 @@ export function isTransientError(err: unknown): boolean {
  * ambiguous: the write may have been committed although the client saw an error.
  */
 export function isNotAppliedError(err: unknown): boolean {
-  return err instanceof Error && /No connection established|etcdserver: (no leader|too many requests|not capable)/.test(err.message);
+  if (err instanceof GrpcError && err.notSent) return true;
+  return err instanceof Error && /etcdserver: (no leader|too many requests|not capable)/.test(err.message);
 }
 
 /** StorageError('Unavailable') for a request that ran out of time or endpoints. */
@@ -43,10 +49,9 @@ export function unavailable(key: string, err: unknown, ambiguous: boolean): Stor
   return new StorageError('Unavailable', key, `etcd is unavailable${outcome}: ${why}`);
 }
 
-/** Maps any error of the etcd3 client to a StorageError (StorageErrors pass through). */
+/** Maps any error of the etcd client to a StorageError (StorageErrors pass through). */
 export function toStorageError(key: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
-  if (err instanceof ClientClosedError) return storeClosed(key);
   if (isTransientError(err)) return unavailable(key, err, false);
   return internalError(key, err);
 }

@@ -1,4 +1,4 @@
-import type { IKeyValue } from 'etcd3';
+import type { KeyValue } from './wire/etcd-messages.ts';
 import type { KubeObject } from '../../apimachinery/types.ts';
 import { decodeContinueToken, encodeContinueToken, encodeStart } from '../continue-token.ts';
 import { continueTooOld, tooLargeResourceVersion, tooOldResourceVersion } from '../errors.ts';
@@ -129,7 +129,7 @@ async function readPage(ctx: EtcdListContext, prefix: string, start: ListStart, 
 }
 
 /** The object stored in `kv`, with resourceVersion = its mod revision. */
-export function decodeKv(keys: KeySpace, kv: IKeyValue): KubeObject {
+export function decodeKv(keys: KeySpace, kv: KeyValue): KubeObject {
   try {
     return decodeObject(kv.value.toString('utf8'), Number(kv.mod_revision));
   } catch (err) {

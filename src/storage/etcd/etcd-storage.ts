@@ -1,4 +1,4 @@
-import type { IKeyValue, IRequestOp } from 'etcd3';
+import type { KeyValue, RequestOp } from './wire/etcd-messages.ts';
 import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { checkPreconditions, keyExists, keyNotFound, storeClosed } from '../errors.ts';
 import type { DeleteOptions, ListOptions, ListResult, Storage, UpdateOptions, WatchOptions } from '../interface.ts';
@@ -54,7 +54,7 @@ type SwapOutcome =
   | { succeeded: true; rev: number }
   | { succeeded: false; current: Current | null; ambiguous: boolean };
 
-function toCurrent(kv: IKeyValue | undefined): Current | null {
+function toCurrent(kv: KeyValue | undefined): Current | null {
   if (!kv) return null;
   return { value: kv.value.toString('utf8'), modRev: Number(kv.mod_revision), createRev: Number(kv.create_revision) };
 }
@@ -283,7 +283,7 @@ class EtcdStore implements EtcdStorage {
    * Writes `op` if `key` still is as `cur` says (absent when null): compares the mod revision
    * (or, for absent keys, create revision 0), and on failure reads the key's current state.
    */
-  private async swap(key: string, cur: Current | null, op: IRequestOp): Promise<SwapOutcome> {
+  private async swap(key: string, cur: Current | null, op: RequestOp): Promise<SwapOutcome> {
     this.assertOpen(key);
     const k = this.keys.etcdKey(key);
     const compare = cur

@@ -1,4 +1,3 @@
-import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { WatchEvent } from '../../apimachinery/types.ts';
 import { tooOldResourceVersion } from '../errors.ts';
 import { StorageError, progressBookmark } from '../interface.ts';
@@ -6,6 +5,9 @@ import type { ProgressWatch } from '../interface.ts';
 import { decodeObject } from '../object-codec.ts';
 import type { EtcdClient } from './etcd-client.ts';
 import type { KeySpace } from './etcd-keys.ts';
+import { decodeWatchResponse, encodeWatchRequest } from './wire/etcd-messages.ts';
+import type { WatchEventMessage, WatchRequest, WatchResponse } from './wire/etcd-messages.ts';
+import type { GrpcStream } from './wire/grpc.ts';
 
 /**
  * Storage.watch over etcd's watch API: one gRPC watch stream per Storage watch, created with
@@ -20,15 +22,13 @@ import type { KeySpace } from './etcd-keys.ts';
  * revision has been sent on the stream, which carries this one watch.
  */
 
-type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse> & { pause?(): void; resume?(): void };
-
 /** Events queued before the gRPC stream is paused, and the level at which it resumes. */
 const HIGH_WATER = 1024;
 const LOW_WATER = 256;
 const MAX_BACKOFF_MS = 1000;
 
 /** The Storage watch event of an etcd event; a DELETE without its previous value means the history is gone. */
-export function toWatchEvent(keys: KeySpace, ev: IEvent): WatchEvent {
+export function toWatchEvent(keys: KeySpace, ev: WatchEventMessage): WatchEvent {
   const rev = Number(ev.kv.mod_revision);
   if (ev.type === 'Delete') {
     if (!ev.prev_kv) throw tooOldResourceVersion(keys.storageKey(ev.kv.key), rev - 1, rev);
@@ -54,7 +54,7 @@ export class EtcdWatch {
   private delivered: number;
   /** Where a reconnect resumes after: `delivered`, or later when etcd reported progress. */
   private resumeAfter: number;
-  private stream: WatchStream | undefined;
+  private stream: GrpcStream | undefined;
   private paused = false;
   private ended = false;
   private failure: StorageError | undefined;
@@ -70,7 +70,7 @@ export class EtcdWatch {
     this.delivered = fromRevision;
     this.resumeAfter = fromRevision;
     signal.addEventListener('abort', this.onAbort, { once: true });
-    void this.connect();
+    this.connect();
   }
 
   /** The next event; undefined once the watch has ended; throws when it failed (e.g. TooOld). */
@@ -91,7 +91,7 @@ export class EtcdWatch {
       return;
     }
     try {
-      this.stream.write({ progress_request: {} });
+      this.stream.write(encodeWatchRequest({ progress_request: {} }));
     } catch {
       // The stream broke; it reconnects and the caller's deadline covers the lost request.
     }
@@ -110,34 +110,44 @@ export class EtcdWatch {
     this.wakeUp();
   }
 
-  private async connect(): Promise<void> {
+  private connect(): void {
     if (this.ended) return;
-    let stream: WatchStream;
-    try {
-      stream = await this.ctx.client.raw.watchClient.watch();
-    } catch {
+    const opened = this.ctx.client.watchStream({
+      onMessage: (message) => this.onMessage(opened as GrpcStream, message),
+      onEnd: () => this.onBroken(opened as GrpcStream),
+    });
+    if (opened instanceof Error) {
       this.reconnectLater();
       return;
     }
-    if (this.ended) {
-      closeStream(stream);
-      return;
-    }
-    this.stream = stream;
-    stream.on('data', (res) => this.onResponse(stream, res));
-    stream.on('error', () => this.onBroken(stream));
-    stream.on('end', () => this.onBroken(stream));
+    this.stream = opened;
     const range = this.ctx.keys.range(this.prefix);
+    this.send(opened, { create_request: { ...range, start_revision: this.resumeAfter + 1, prev_kv: true, progress_notify: true } });
+    if (this.progressWanted) this.send(opened, { progress_request: {} });
+    this.progressWanted = false;
+  }
+
+  private send(stream: GrpcStream, req: WatchRequest): void {
     try {
-      stream.write({ create_request: { ...range, start_revision: this.resumeAfter + 1, prev_kv: true, progress_notify: true } });
-      if (this.progressWanted) stream.write({ progress_request: {} });
-      this.progressWanted = false;
+      stream.write(encodeWatchRequest(req));
     } catch {
       this.onBroken(stream);
     }
   }
 
-  private onResponse(stream: WatchStream, res: IWatchResponse): void {
+  private onMessage(stream: GrpcStream, message: Buffer): void {
+    if (stream !== this.stream || this.ended) return;
+    let res: WatchResponse;
+    try {
+      res = decodeWatchResponse(message);
+    } catch (err) {
+      this.fail(new StorageError('Internal', this.prefix, `undecodable watch response: ${String(err)}`));
+      return;
+    }
+    this.onResponse(stream, res);
+  }
+
+  private onResponse(stream: GrpcStream, res: WatchResponse): void {
     if (stream !== this.stream || this.ended) return;
     if (res.canceled) {
       this.onCanceled(res);
@@ -170,13 +180,13 @@ export class EtcdWatch {
     }
     if (this.queue.length - this.head >= HIGH_WATER && !this.paused) {
       this.paused = true;
-      stream.pause?.();
+      stream.pause();
     }
     this.wakeUp();
   }
 
   /** etcd cancels a watch whose start was compacted (compact_revision set, reason often empty). */
-  private onCanceled(res: IWatchResponse): void {
+  private onCanceled(res: WatchResponse): void {
     const compacted = Number(res.compact_revision);
     if (compacted > 0 || !res.cancel_reason) {
       this.fail(tooOldResourceVersion(this.prefix, this.resumeAfter, compacted));
@@ -187,7 +197,7 @@ export class EtcdWatch {
     }
   }
 
-  private onBroken(stream: WatchStream | undefined): void {
+  private onBroken(stream: GrpcStream | undefined): void {
     if (stream !== this.stream || this.ended) return;
     this.dropStream();
     this.reconnectLater();
@@ -196,14 +206,14 @@ export class EtcdWatch {
   private reconnectLater(): void {
     if (this.ended) return;
     const base = Math.min(MAX_BACKOFF_MS, 50 * 2 ** this.attempts++);
-    this.timer = setTimeout(() => void this.connect(), base * (0.5 + Math.random() / 2));
+    this.timer = setTimeout(() => this.connect(), base * (0.5 + Math.random() / 2));
   }
 
   private dropStream(): void {
     const stream = this.stream;
     this.stream = undefined;
     this.paused = false;
-    closeStream(stream);
+    stream?.cancel();
   }
 
   /** Ends the watch with `err`: events queued before it are still delivered, then take() throws. */
@@ -226,7 +236,7 @@ export class EtcdWatch {
     }
     if (this.paused && this.queue.length - this.head <= LOW_WATER) {
       this.paused = false;
-      this.stream?.resume?.();
+      this.stream?.resume();
     }
     return ev;
   }
@@ -235,20 +245,6 @@ export class EtcdWatch {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
-  }
-}
-
-/**
- * Half-closes, then cancels `stream`. Half-closing first keeps the etcd3 client from treating
- * our own cancellation as a failure of the endpoint (which would reset its connections).
- */
-function closeStream(stream: WatchStream | undefined): void {
-  if (!stream) return;
-  try {
-    stream.end();
-    stream.cancel();
-  } catch {
-    // Already closed.
   }
 }
 
