@@ -10,13 +10,15 @@ import { NamespaceLifecycle } from '../admission/namespace-lifecycle.ts';
 import { AdmissionWebhooks } from '../admission/webhooks/plugin.ts';
 import { ValidatingAdmissionPolicies } from '../admission/policies/plugin.ts';
 import { hostname } from 'node:os';
-import { createCertificateAuthority, issueServingCertificate } from '../certs/index.ts';
 
 /**
  * A throw-away self-signed serving pair, used only when no --tls-cert-dir is given; says so
  * loudly, because no APIService caBundle can trust it.
  */
 async function selfSignedPair(): Promise<() => { cert: string; key: string }> {
+  // Loaded only here: the X.509 library takes tens of milliseconds to load, and a server given
+  // --tls-cert-dir never needs it.
+  const { createCertificateAuthority, issueServingCertificate } = await import('../certs/index.ts');
   const ca = await createCertificateAuthority({ commonName: 'extapi-self-signed' });
   const pair = await issueServingCertificate(ca, { dnsNames: ['localhost', hostname()], ipAddresses: ['127.0.0.1'] });
   console.error('*** WARNING: no --tls-cert-dir given: serving with a SELF-SIGNED certificate generated at start-up. '
@@ -56,15 +58,24 @@ export interface DelegatedOptions {
 export async function runDelegated(opts: DelegatedOptions): Promise<ApiServer> {
   const client = loadKubeClient({ kubeconfig: opts.kubeconfig });
   const authConfig = new AuthenticationConfigSource(client, opts.authenticationConfigMap);
-  await authConfig.start();
   const namespaces = new NamespaceLifecycle(client);
-  await namespaces.start();
   const webhooks = new AdmissionWebhooks(client, namespaces.labels);
-  await webhooks.start();
   const policies = new ValidatingAdmissionPolicies(client, namespaces);
-  await policies.start();
-  const storage = await openStorage(opts.storage, opts.resources);
-  const servingPair = opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : await selfSignedPair();
+  const watchers = [authConfig, namespaces, webhooks, policies];
+  // The first reads from kube-apiserver, opening the storage and the serving pair do not depend
+  // on each other: they run at once, so start-up waits for the slowest, not for their sum.
+  const [storageOpened, pairOpened] = await Promise.allSettled([
+    openStorage(opts.storage, opts.resources),
+    (async () => (opts.tlsCertDir ? createServingPairReader(opts.tlsCertDir) : selfSignedPair()))(),
+    ...watchers.map((w) => w.start()),
+  ]);
+  if (storageOpened.status === 'rejected' || pairOpened.status === 'rejected') {
+    for (const w of watchers) w.stop();
+    if (storageOpened.status === 'fulfilled') await storageOpened.value.close();
+    throw storageOpened.status === 'rejected' ? storageOpened.reason : (pairOpened as PromiseRejectedResult).reason;
+  }
+  const storage = storageOpened.value;
+  const servingPair = pairOpened.value;
   servingPair();
   const tls = (): TlsMaterial => {
     const pair = servingPair();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createCertificateAuthority, issueClientCertificate, issueServingCertificate, writeKubeconfig, type CertificateAndKey } from '../certs/index.ts';
+import type { CertificateAndKey } from '../certs/index.ts';
 import { createX509Authenticator } from '../auth/x509.ts';
 import type { Authorizer } from '../auth/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
@@ -45,6 +45,8 @@ export async function runStandalone(opts: StandaloneOptions): Promise<{ server: 
   }
   const dir = resolve(opts.dir ?? '.extapi/dev');
   await makeDirectory(dir);
+  // Loaded on use, so that a delegated server (which may never need it) does not load the X.509 library at start.
+  const { createCertificateAuthority, issueClientCertificate, issueServingCertificate, writeKubeconfig } = await import('../certs/index.ts');
   const ca = await reuseOrCreate(join(dir, 'ca'), () => createCertificateAuthority({ commonName: 'extapi-dev-ca' }));
   const serving = await reuseOrCreate(join(dir, 'serving'), () => issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] }));
   const client = await reuseOrCreate(join(dir, 'client'), () => issueClientCertificate(ca, { user: 'extapi-dev', groups: ['system:masters'] }));

@@ -8,20 +8,31 @@ import { openApiV2, openApiV3, type OpenApiDocument } from './documents.ts';
 /**
  * Serves `/openapi/v2` (JSON; a protobuf Accept falls back to JSON when JSON is acceptable too),
  * `/openapi/v3` (the index of group versions with their `hash`) and `/openapi/v3/apis/<g>/<v>`,
- * with ETag / If-None-Match, generated once from the resource declarations.
+ * with ETag / If-None-Match, generated once (on first use) from the resource declarations.
  */
 export class OpenApiHandler {
-  private readonly v2: OpenApiDocument;
-  private readonly v3 = new Map<string, OpenApiDocument>();
+  private v2Document: OpenApiDocument | undefined;
+  private v3Documents: Map<string, OpenApiDocument> | undefined;
 
-  constructor(resources: ApiResource[]) {
-    this.v2 = openApiV2(resources);
-    for (const { resource: r } of resources) {
+  /** The documents are built on the first OpenAPI request (they are not needed to start serving). */
+  constructor(private readonly resources: ApiResource[]) {}
+
+  private get v2(): OpenApiDocument {
+    this.v2Document ??= openApiV2(this.resources);
+    return this.v2Document;
+  }
+
+  private get v3(): Map<string, OpenApiDocument> {
+    if (this.v3Documents) return this.v3Documents;
+    const v3 = new Map<string, OpenApiDocument>();
+    for (const { resource: r } of this.resources) {
       for (const v of servedVersions(r)) {
         const key = `apis/${r.group}/${v.name}`;
-        if (!this.v3.has(key)) this.v3.set(key, openApiV3(resources, r.group, v.name));
+        if (!v3.has(key)) v3.set(key, openApiV3(this.resources, r.group, v.name));
       }
     }
+    this.v3Documents = v3;
+    return v3;
   }
 
   /** Answers the request when its path is an OpenAPI path; false otherwise. */
