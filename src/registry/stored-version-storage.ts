@@ -95,10 +95,8 @@ export class StoredVersionStorage implements Storage {
     return this.decode(key, await this.storage.delete(key, withDecoded));
   }
 
-  async *watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
-    for await (const event of this.storage.watch(prefix, opts)) {
-      yield { ...event, object: this.decode(prefix, event.object) };
-    }
+  watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
+    return mapEvents(this.storage.watch(prefix, opts), (event) => ({ ...event, object: this.decode(prefix, event.object) }));
   }
 
   currentRevision(): Promise<number> {
@@ -116,4 +114,30 @@ export class StoredVersionStorage implements Storage {
   close(): Promise<void> {
     return this.storage.close();
   }
+}
+
+/**
+ * `source` with `map` applied to each event, as a plain iterator (no async generator: each event
+ * costs one promise, which counts when one write fans out to a thousand watches). A `map` that
+ * throws ends `source` and rejects that next().
+ */
+function mapEvents(source: AsyncIterable<WatchEvent>, map: (e: WatchEvent) => WatchEvent): AsyncIterable<WatchEvent> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+      const it = source[Symbol.asyncIterator]();
+      const step = (r: IteratorResult<WatchEvent>): IteratorResult<WatchEvent> => {
+        if (r.done) return r;
+        try {
+          return { value: map(r.value), done: false };
+        } catch (err) {
+          void it.return?.();
+          throw err;
+        }
+      };
+      return {
+        next: () => it.next().then(step),
+        return: () => it.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+      };
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { StorageError, isProgressWatch, isStorageError } from '../interface.ts';
 import type { ListOptions, ListResult, ProgressWatch, Storage, StoredState } from '../interface.ts';
 import { encodeObject } from '../object-codec.ts';
-import { CacheWatcher, iterateCacheWatcher } from './cache-watcher.ts';
+import { CacheWatcher, openedOnFirstNext } from './cache-watcher.ts';
 import { EventRing } from './event-ring.ts';
 import { ObjectIndex } from './object-index.ts';
 
@@ -133,14 +133,16 @@ export class ResourceCache {
   }
 
   /** A client watch of `prefix` (under this resource) from `fromRevision`; see CacheWatcher. */
-  async *watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncGenerator<WatchEvent, void, undefined> {
-    if (signal.aborted) return;
-    this.start(fromRevision);
-    // Not ready means aborted or closed: either way the watch just ends.
-    if (!(await this.whenReady(signal)) || this.closed || signal.aborted) return;
-    const watcher = new CacheWatcher(() => this.ring, prefix, fromRevision, signal, (w) => this.watchers.delete(w));
-    this.watchers.add(watcher);
-    yield* iterateCacheWatcher(watcher);
+  watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    return openedOnFirstNext(async () => {
+      if (signal.aborted) return undefined;
+      this.start(fromRevision);
+      // Not ready means aborted or closed: either way the watch just ends.
+      if (!(await this.whenReady(signal)) || this.closed || signal.aborted) return undefined;
+      const watcher = new CacheWatcher(() => this.ring, prefix, fromRevision, signal, (w) => this.watchers.delete(w));
+      this.watchers.add(watcher);
+      return watcher;
+    });
   }
 
   /** Stops the upstream watch and ends every client watch. */
