@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -9,7 +12,7 @@ import {
 } from '../certs/index.ts';
 import type { HttpRequest } from '../endpoints/http.ts';
 import { createRequestHeaderAuthenticator, DEFAULT_REQUEST_HEADERS } from './request-header.ts';
-import { createX509Authenticator, subjectNames, usableForClientAuth, verifiedBy } from './x509.ts';
+import { createX509Authenticator, peerCertificate, subjectNames, usableForClientAuth, verifiedBy } from './x509.ts';
 
 describe('verifiedBy', () => {
   it('accepts only certificates its CAs signed and that are within their validity, also when asked again', async () => {
@@ -67,5 +70,42 @@ describe('client certificates are checked for client authentication, as kube-api
     assert.equal((await asProxy(client))?.username, 'mallory');
     assert.equal(await asProxy(serving), null, 'a serverAuth certificate is no front proxy');
     assert.equal(await asProxy(caCert), null, 'a CA certificate is no front proxy');
+  });
+});
+
+describe('peerCertificate', () => {
+  it('reads an HTTP/2 connection\'s client certificate once, for every request on it', async () => {
+    const ca = await createCertificateAuthority({ commonName: 'peer-ca' });
+    const serving = await issueServingCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const client = await issueClientCertificate(ca, { user: 'alice' });
+    const seen: Array<X509Certificate | null> = [];
+    const server = http2.createSecureServer({ cert: serving.certPem, key: serving.keyPem, ca: ca.certPem, requestCert: true }, (req, res) => {
+      seen.push(peerCertificate(req as unknown as HttpRequest));
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const original = TLSSocket.prototype.getPeerX509Certificate;
+    let reads = 0;
+    TLSSocket.prototype.getPeerX509Certificate = function counted(this: TLSSocket) {
+      reads++;
+      return original.call(this);
+    };
+    const session = http2.connect(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, { ca: ca.certPem, cert: client.certPem, key: client.keyPem });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const stream = session.request({ ':path': '/' });
+          stream.on('error', reject).on('close', resolve).resume();
+        });
+      }
+    } finally {
+      TLSSocket.prototype.getPeerX509Certificate = original;
+      session.close();
+      server.close();
+    }
+    assert.equal(seen.length, 3);
+    assert.equal(subjectNames(seen[0]!).cn, 'alice');
+    assert.ok(seen.every((c) => c === seen[0]), 'one certificate object for the connection');
+    assert.equal(reads, 1);
   });
 });

@@ -4,19 +4,21 @@ import type { HttpRequest } from '../endpoints/http.ts';
 import type { UserInfo } from '../resource/define-resource.ts';
 import type { Authenticator } from './types.ts';
 
-const peerBySocket = new WeakMap<object, X509Certificate | null>();
+const peerByConnection = new WeakMap<object, X509Certificate | null>();
 
 /**
  * The client certificate of a request's TLS connection, or null. Read once per connection
- * (a connection's peer certificate never changes), not once per request.
+ * (a connection's peer certificate never changes), not once per request. An HTTP/2 request's
+ * `socket` is a proxy made per stream, so its connection is its stream's session.
  */
 export function peerCertificate(req: HttpRequest): X509Certificate | null {
   const socket = req.socket as TLSSocket;
   if (!socket || typeof socket.getPeerX509Certificate !== 'function') return null;
-  let cert = peerBySocket.get(socket);
+  const connection: object = (req as { stream?: { session?: object } }).stream?.session ?? socket;
+  let cert = peerByConnection.get(connection);
   if (cert === undefined) {
     cert = socket.getPeerX509Certificate() ?? null;
-    peerBySocket.set(socket, cert);
+    peerByConnection.set(connection, cert);
   }
   return cert;
 }
