@@ -90,13 +90,10 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
 
   /** Creates `input`; with generateName, retries a few names on collision. */
   async create(namespace: string | undefined, input: KubeObject, ctx: WriteContext): Promise<WriteResult> {
-    const obj = deepCopy(input);
-    if (this.resource.namespaced) obj.metadata.namespace = namespace;
-    else delete obj.metadata.namespace;
-    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    const generated = !input.metadata.name && !!input.metadata.generateName;
     for (let attempt = 0; ; attempt++) {
-      if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
-      const prepared = await this.prepareCreate(obj, ctx);
+      const generatedName = generated ? generateName(input.metadata.generateName!) : undefined;
+      const prepared = await this.prepareCreate(input, namespace, generatedName, ctx);
       if (ctx.dryRun) return prepared;
       try {
         const stored = await this.storage.create(this.keys.key(namespace, prepared.object.metadata.name!), prepared.object);
@@ -116,8 +113,15 @@ export class GenericStore implements Rest, Getter, Watcher, Creater, Updater, De
     return new StatusError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
   }
 
-  private async prepareCreate(input: KubeObject, ctx: WriteContext): Promise<WriteResult> {
+  /**
+   * Admits and validates a copy of `input` placed in `namespace` and, when given, named
+   * `generatedName` (each attempt starts from `input` again; `input` is never changed).
+   */
+  private async prepareCreate(input: KubeObject, namespace: string | undefined, generatedName: string | undefined, ctx: WriteContext): Promise<WriteResult> {
     const obj = deepCopy(input);
+    if (this.resource.namespaced) obj.metadata.namespace = namespace;
+    else delete obj.metadata.namespace;
+    if (generatedName !== undefined) obj.metadata.name = generatedName;
     const opCtx = this.opContext('CREATE', obj, ctx);
     fillSystemFieldsOnCreate(obj);
     if (this.resource.subresources.status) delete obj.status;
