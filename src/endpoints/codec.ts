@@ -1,6 +1,7 @@
 import type { KubeObject } from '../apimachinery/types.ts';
 import { badRequest, invalid, type FieldError, type StatusError } from '../errors/status-error.ts';
 import type { Resource, VersionDefinition } from '../resource/define-resource.ts';
+import { storageApiVersion } from '../resource/versions.ts';
 import {
   applyFieldValidation, compileSchema, fieldValidationValueError, JsonParseError, malformedBodyError,
   parseFieldValidation as readFieldValidation, parseJsonDetectingDuplicates, pruneObjectMeta, strictDecodingProblems,
@@ -180,7 +181,7 @@ export class VersionCodec {
   /** Converts an object of this version to the storage version. */
   toStorage(obj: KubeObject): KubeObject {
     const converted = this.version.toStorage ? this.version.toStorage(obj) : obj;
-    converted.apiVersion = `${this.resource.group}/${this.resource.storageVersion}`;
+    converted.apiVersion = storageApiVersion(this.resource);
     converted.kind = this.resource.kind;
     return converted;
   }

@@ -1,5 +1,7 @@
 import type { KubeObject, WatchEvent } from '../apimachinery/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
+import { storageApiVersion } from '../resource/versions.ts';
+import { mapWatchEvents } from '../storage/watch-map.ts';
 import {
   StorageError, type DeleteOptions, type ListOptions, type ListResult, type Storage, type UpdateOptions, type WatchOptions,
 } from '../storage/interface.ts';
@@ -13,8 +15,8 @@ import {
  * `stored` is never modified (reads may come from a shared cache); only a converted object is a copy.
  */
 export function decodeStoredObject(resource: Resource, key: string, stored: KubeObject): KubeObject {
-  const storageApiVersion = `${resource.group}/${resource.storageVersion}`;
-  if (stored.apiVersion === storageApiVersion) return stored;
+  const apiVersion = storageApiVersion(resource);
+  if (stored.apiVersion === apiVersion) return stored;
   const version = resource.versions.find((v) => `${resource.group}/${v.name}` === stored.apiVersion);
   if (!version?.toStorage) {
     const found = typeof stored.apiVersion === 'string' && stored.apiVersion !== '' ? `version ${stored.apiVersion}` : 'no apiVersion';
@@ -23,7 +25,7 @@ export function decodeStoredObject(resource: Resource, key: string, stored: Kube
       + '(served: false keeps it out of the API) so that it can be read and migrated');
   }
   const converted = version.toStorage(structuredClone(stored));
-  converted.apiVersion = storageApiVersion;
+  converted.apiVersion = apiVersion;
   converted.kind = resource.kind;
   return converted;
 }
@@ -79,7 +81,7 @@ export class StoredVersionStorage implements Storage {
       return out;
     };
     const result = await this.storage.list(prefix, predicate ? { ...opts, predicate: (obj) => predicate(decodeOnce(obj)) } : opts);
-    if (result.encoded?.apiVersion === `${this.resource.group}/${this.resource.storageVersion}`) return result;
+    if (result.encoded?.apiVersion === storageApiVersion(this.resource)) return result;
     const { encoded: _stale, ...rest } = result;
     return { ...rest, items: result.items.map((obj) => decoded.get(obj) ?? this.decode(prefix, obj)) };
   }
@@ -96,7 +98,10 @@ export class StoredVersionStorage implements Storage {
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchEvent> {
-    return mapEvents(this.storage.watch(prefix, opts), (event) => ({ ...event, object: this.decode(prefix, event.object) }));
+    return mapWatchEvents(this.storage.watch(prefix, opts), (event) => {
+      const object = this.decode(prefix, event.object);
+      return object === event.object ? event : { ...event, object };
+    });
   }
 
   currentRevision(): Promise<number> {
@@ -114,30 +119,4 @@ export class StoredVersionStorage implements Storage {
   close(): Promise<void> {
     return this.storage.close();
   }
-}
-
-/**
- * `source` with `map` applied to each event, as a plain iterator (no async generator: each event
- * costs one promise, which counts when one write fans out to a thousand watches). A `map` that
- * throws ends `source` and rejects that next().
- */
-function mapEvents(source: AsyncIterable<WatchEvent>, map: (e: WatchEvent) => WatchEvent): AsyncIterable<WatchEvent> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
-      const it = source[Symbol.asyncIterator]();
-      const step = (r: IteratorResult<WatchEvent>): IteratorResult<WatchEvent> => {
-        if (r.done) return r;
-        try {
-          return { value: map(r.value), done: false };
-        } catch (err) {
-          void it.return?.();
-          throw err;
-        }
-      };
-      return {
-        next: () => it.next().then(step),
-        return: () => it.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-      };
-    },
-  };
 }

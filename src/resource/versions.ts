@@ -22,6 +22,21 @@ export function isServed(version: VersionDefinition<any>): boolean {
   return version.served !== false;
 }
 
+const storageApiVersions = new WeakMap<Resource, { group: string; version: string; apiVersion: string }>();
+
+/**
+ * The apiVersion objects of `resource` are stored in (`<group>/<storageVersion>`), built once per
+ * resource: reads compare it with every stored object's apiVersion, once per watcher for each
+ * watch event.
+ */
+export function storageApiVersion(resource: Resource): string {
+  const known = storageApiVersions.get(resource);
+  if (known && known.group === resource.group && known.version === resource.storageVersion) return known.apiVersion;
+  const apiVersion = `${resource.group}/${resource.storageVersion}`;
+  storageApiVersions.set(resource, { group: resource.group, version: resource.storageVersion, apiVersion });
+  return apiVersion;
+}
+
 /** The versions of `resource` that the API serves (routes, discovery, OpenAPI), in declaration order. */
 export function servedVersions(resource: Resource): VersionDefinition<any>[] {
   return resource.versions.filter(isServed);

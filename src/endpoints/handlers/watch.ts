@@ -24,7 +24,12 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   const query = parseListQuery(scope.query, scope.resource, namespace, true);
   const encode = eventEncoder(scope, representation);
   const controller = new AbortController();
-  const onClose = () => controller.abort();
+  // Read for every event a watch sends: a plain flag, not the signal's getter.
+  let stopped = false;
+  const onClose = () => {
+    stopped = true;
+    controller.abort();
+  };
   scope.signal.addEventListener('abort', onClose, { once: true });
   const timeoutMs = (query.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
   const timer = setTimeout(onClose, timeoutMs);
@@ -32,7 +37,7 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   (scope.res as { flushHeaders?: () => void }).flushHeaders?.();
   /** Writes `event`: its encoded size, and whether the client can take more now (false: drain first, or the watch ended). */
   const write = (event: WatchEvent): Written => {
-    if (controller.signal.aborted) return { bytes: 0, ok: false };
+    if (stopped) return { bytes: 0, ok: false };
     const text = encode(event);
     return { bytes: text.length, ok: (scope.res as NodeJS.WritableStream).write(text) };
   };
@@ -45,6 +50,7 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
   } finally {
     clearTimeout(timer);
     scope.signal.removeEventListener('abort', onClose);
+    stopped = true;
     controller.abort();
     if (!scope.res.writableEnded) scope.res.end();
   }
@@ -161,11 +167,14 @@ const sharedLines = new WeakMap<KubeObject, Map<string, string>>();
 function eventEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string {
   const encode = eventLineEncoder(scope, representation);
   if (representation.kind !== 'object') return encode;
+  // The cache keys of this watch, built once (not once per event).
+  const keys = new Map<string, string>();
   return (event) => {
     if (!Object.isFrozen(event.object)) return encode(event);
     let lines = sharedLines.get(event.object);
     if (!lines) sharedLines.set(event.object, lines = new Map());
-    const key = `${event.type} ${scope.codec.apiVersion}`;
+    let key = keys.get(event.type);
+    if (key === undefined) keys.set(event.type, key = `${event.type} ${scope.codec.apiVersion}`);
     let line = lines.get(key);
     if (line === undefined) lines.set(key, line = encode(event));
     return line;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../apimachinery/types.ts';
 import { serviceUnavailable } from '../../errors/status-error.ts';
 import type { Resource } from '../../resource/define-resource.ts';
+import { storageApiVersion } from '../../resource/versions.ts';
 import type { ComputedSource } from '../../resource/user-code.ts';
 import type { Storage } from '../../storage/interface.ts';
 import { createMemoryStorage } from '../../storage/memory.ts';
@@ -63,7 +64,7 @@ export class ComputedView {
 
   private normalize(input: KubeObject): KubeObject {
     const obj = structuredClone(input);
-    obj.apiVersion = `${this.resource.group}/${this.resource.storageVersion}`;
+    obj.apiVersion = storageApiVersion(this.resource);
     obj.kind = this.resource.kind;
     obj.metadata ??= {};
     if (!this.resource.namespaced) delete obj.metadata.namespace;

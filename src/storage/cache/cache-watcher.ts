@@ -3,6 +3,7 @@ import { keyMatch, matches } from '../engine.ts';
 import type { KeyMatch } from '../engine.ts';
 import { tooOldResourceVersion } from '../errors.ts';
 import type { StorageError } from '../interface.ts';
+import type { EventMap } from '../watch-map.ts';
 import { decodeObject } from '../object-codec.ts';
 import type { CachedEvent, EventRing } from './event-ring.ts';
 
@@ -27,9 +28,12 @@ export class CacheWatcher implements AsyncIterableIterator<WatchEvent> {
   private waiting: { resolve(r: IteratorResult<WatchEvent, undefined>): void; reject(err: unknown): void } | undefined;
   private readonly onAbort = (): void => this.end();
 
-  /** Registers nothing by itself: the cache calls `notify`/`onEvicted` and `onEnd` unregisters. */
+  /**
+   * Registers nothing by itself: the cache calls `notify`/`onEvicted` and `onEnd` unregisters.
+   * `map`, when given, is applied to each event delivered (see MappableWatch).
+   */
   constructor(private readonly ring: () => EventRing, readonly prefix: string, fromRevision: number,
-    private readonly signal: AbortSignal, private readonly onEnd: (w: CacheWatcher) => void) {
+    private readonly signal: AbortSignal, private readonly onEnd: (w: CacheWatcher) => void, private readonly map?: EventMap) {
     this.cursor = fromRevision;
     this.match = keyMatch(prefix);
     signal.addEventListener('abort', this.onAbort, { once: true });
@@ -102,7 +106,9 @@ export class CacheWatcher implements AsyncIterableIterator<WatchEvent> {
     for (let i = ring.firstAfter(this.cursor); i < ring.length; i++) {
       const ev = ring.at(i);
       this.cursor = ev.rev;
-      if (matches(this.match, ev.key)) return { type: ev.type, object: sharedObject(ev) };
+      if (!matches(this.match, ev.key)) continue;
+      const event: WatchEvent = { type: ev.type, object: sharedObject(ev) };
+      return this.map ? this.map(event) : event;
     }
     return null;
   }

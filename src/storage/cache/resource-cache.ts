@@ -2,6 +2,7 @@ import type { KubeObject, WatchEvent } from '../../apimachinery/types.ts';
 import { StorageError, isProgressWatch, isStorageError } from '../interface.ts';
 import type { ListOptions, ListResult, ProgressWatch, Storage, StoredState } from '../interface.ts';
 import { encodeObject } from '../object-codec.ts';
+import type { EventMap, MappableWatch } from '../watch-map.ts';
 import { CacheWatcher, openedOnFirstNext } from './cache-watcher.ts';
 import { EventRing } from './event-ring.ts';
 import { ObjectIndex } from './object-index.ts';
@@ -133,16 +134,19 @@ export class ResourceCache {
   }
 
   /** A client watch of `prefix` (under this resource) from `fromRevision`; see CacheWatcher. */
-  watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    return openedOnFirstNext(async () => {
+  watch(prefix: string, fromRevision: number, signal: AbortSignal, map?: EventMap): MappableWatch {
+    const iterable = openedOnFirstNext(async () => {
       if (signal.aborted) return undefined;
       this.start(fromRevision);
       // Not ready means aborted or closed: either way the watch just ends.
       if (!(await this.whenReady(signal)) || this.closed || signal.aborted) return undefined;
-      const watcher = new CacheWatcher(() => this.ring, prefix, fromRevision, signal, (w) => this.watchers.delete(w));
+      const watcher = new CacheWatcher(() => this.ring, prefix, fromRevision, signal, (w) => this.watchers.delete(w), map);
       this.watchers.add(watcher);
       return watcher;
     });
+    const withEventMap = (next: EventMap): AsyncIterable<WatchEvent> =>
+      this.watch(prefix, fromRevision, signal, map ? (e) => next(map(e)) : next);
+    return Object.assign(iterable, { withEventMap });
   }
 
   /** Stops the upstream watch and ends every client watch. */
