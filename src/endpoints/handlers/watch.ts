@@ -155,16 +155,17 @@ function bookmarkObject(rv: number, initialEventsEnd: boolean): KubeObject {
 }
 
 /** Encoded event lines of shared (frozen) event objects, by event type and apiVersion: see eventEncoder. */
-const sharedLines = new WeakMap<KubeObject, Map<string, string>>();
+const sharedLines = new WeakMap<KubeObject, Map<string, Buffer>>();
 
 /**
  * Encodes watch events as JSON lines. An event whose object is shared between watches (frozen,
  * from the watch cache) is encoded once per type and apiVersion and the line is reused by every
  * watch that sends it in full form (serialise once); the version's `fromStorage` is a function of
- * the object alone, so the line is the same for each of them. Tables and metadata-only events are
- * encoded per watch.
+ * the object alone, so the line is the same for each of them. That line is kept as UTF-8 bytes,
+ * so each watch writes the same buffer instead of encoding the string again. Tables and
+ * metadata-only events are encoded per watch.
  */
-function eventEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string {
+function eventEncoder(scope: RequestScope<unknown>, representation: Representation): (e: WatchEvent) => string | Buffer {
   const encode = eventLineEncoder(scope, representation);
   if (representation.kind !== 'object') return encode;
   // The cache keys of this watch, built once (not once per event).
@@ -176,7 +177,7 @@ function eventEncoder(scope: RequestScope<unknown>, representation: Representati
     let key = keys.get(event.type);
     if (key === undefined) keys.set(event.type, key = `${event.type} ${scope.codec.apiVersion}`);
     let line = lines.get(key);
-    if (line === undefined) lines.set(key, line = encode(event));
+    if (line === undefined) lines.set(key, line = Buffer.from(encode(event)));
     return line;
   };
 }
