@@ -75,28 +75,45 @@ function frame(message: Buffer): Buffer {
   return out;
 }
 
-/** Splits received bytes into gRPC messages, across chunk boundaries. */
-class FrameReader {
+/** Splits received bytes into gRPC messages, across chunk boundaries (exported for its test). */
+export class FrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  /** Adds `chunk` and returns the messages now complete; throws on a compressed message. */
+  /** The length of the message being received, once its header is in. */
+  private messageLength: number | undefined;
+
+  /**
+   * Adds `chunk` and returns the messages now complete; throws on a compressed message. The
+   * chunks of a message are joined once, when it is complete (a range of 100,000 objects
+   * arrives in thousands of chunks: joining on every chunk would copy it thousands of times).
+   */
   push(chunk: Buffer): Buffer[] {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     const out: Buffer[] = [];
     for (;;) {
-      if (this.pendingBytes < FRAME_HEADER) return out;
-      const head = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-      this.pending = [head];
-      const length = head.readUInt32BE(1);
-      if (head[0] !== 0) throw new GrpcError(GrpcStatus.INTERNAL, 'compressed gRPC message received but none was asked for');
-      if (this.pendingBytes < FRAME_HEADER + length) return out;
-      out.push(head.subarray(FRAME_HEADER, FRAME_HEADER + length));
-      const rest = head.subarray(FRAME_HEADER + length);
+      if (this.messageLength === undefined) {
+        if (this.pendingBytes < FRAME_HEADER) return out;
+        const head = this.pending[0].length >= FRAME_HEADER ? this.pending[0] : this.join();
+        if (head[0] !== 0) throw new GrpcError(GrpcStatus.INTERNAL, 'compressed gRPC message received but none was asked for');
+        this.messageLength = head.readUInt32BE(1);
+      }
+      const end = FRAME_HEADER + this.messageLength;
+      if (this.pendingBytes < end) return out;
+      const whole = this.join();
+      out.push(whole.subarray(FRAME_HEADER, end));
+      const rest = whole.subarray(end);
       this.pending = rest.length > 0 ? [rest] : [];
       this.pendingBytes = rest.length;
+      this.messageLength = undefined;
     }
+  }
+
+  private join(): Buffer {
+    const whole = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [whole];
+    return whole;
   }
 
   /** True when bytes of an incomplete message remain. */

@@ -146,3 +146,26 @@ describe('gRPC transport', () => {
     assert.ok(err instanceof GrpcError && err.code === GrpcStatus.CANCELLED);
   });
 });
+
+describe('gRPC framing', () => {
+  it('joins a large message split into many chunks once, and splits back-to-back messages', async () => {
+    const { FrameReader } = await import('./grpc.ts');
+    const big = Buffer.alloc(4 * 1024 * 1024, 7);
+    const small = Buffer.from('0a0208', 'hex');
+    const framed = Buffer.concat([Buffer.from([0, 0, 0x40, 0, 0]), big, Buffer.from([0, 0, 0, 0, small.length]), small]);
+    const reader = new FrameReader();
+    const got: Buffer[] = [];
+    const concat = Buffer.concat;
+    let joins = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => { joins++; return concat(list, total); }) as typeof Buffer.concat;
+    try {
+      for (let i = 0; i < framed.length; i += 1000) got.push(...reader.push(framed.subarray(i, i + 1000)));
+    } finally {
+      Buffer.concat = concat;
+    }
+    assert.deepEqual(got.map((m) => m.length), [big.length, small.length]);
+    assert.ok(got[0].equals(big) && got[1].equals(small));
+    assert.ok(joins <= 3, `the chunks were joined ${joins} times`);
+    assert.equal(reader.hasPartial(), false);
+  });
+});
