@@ -63,8 +63,7 @@ export interface GrpcStreamHandlers {
 }
 
 const FRAME_HEADER = 5;
-const SESSION_OPTIONS = { maxSessionMemory: 256, settings: { initialWindowSize: 4 * 1024 * 1024 } };
-const SESSION_WINDOW = 32 * 1024 * 1024;
+const SESSION_OPTIONS = { maxSessionMemory: 256 };
 
 /** A gRPC message frame: uncompressed flag, 4-byte big-endian length, the message. */
 function frame(message: Buffer): Buffer {
@@ -164,7 +163,6 @@ class Endpoint {
     };
     session.on('connect', () => {
       this.connected.add(session);
-      session.setLocalWindowSize(SESSION_WINDOW);
     });
     session.on('error', forget); // each stream reports the failure itself
     session.on('goaway', forget);
