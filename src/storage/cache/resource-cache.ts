@@ -6,6 +6,7 @@ import type { EventMap, MappableWatch } from '../watch-map.ts';
 import { CacheWatcher, openedOnFirstNext } from './cache-watcher.ts';
 import { EventRing } from './event-ring.ts';
 import { ObjectIndex } from './object-index.ts';
+import { SlicedNotifier } from './sliced-notifier.ts';
 
 /**
  * The cache of one resource (all keys under one prefix): the current objects and a ring of
@@ -39,6 +40,7 @@ export class ResourceCache {
   private started = false;
   private readonly readyWaiters = new Set<() => void>();
   private readonly watchers = new Set<CacheWatcher>();
+  private readonly notifier = new SlicedNotifier(() => this.watchers);
   private readonly upstream = new AbortController();
   /** The upstream watch, when it reports progress on request. */
   private progress: ProgressWatch | undefined;
@@ -223,7 +225,7 @@ export class ResourceCache {
     this.rev = rev;
     const evicted = this.ring.push({ type: ev.type, key, value, rev });
     if (evicted) for (const w of this.watchers) w.onEvicted(evicted);
-    for (const w of this.watchers) w.notify();
+    this.notifier.notifyAll();
     this.settleFreshWaiters(true);
   }
 

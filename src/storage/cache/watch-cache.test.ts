@@ -98,6 +98,27 @@ describe('watch cache: fan-out and lists from memory', () => {
     assert.equal(backend.watcherCount(), 0, 'close stops the upstream watch');
   });
 
+  it('delivers every event, in order, to more watchers than one notification slice, writes arriving mid-pass', async () => {
+    const s = withWatchCache(new SpyBackend());
+    try {
+      await s.warm(RESOURCE);
+      const base = await s.currentRevision();
+      const watches = Array.from({ length: 300 }, () => openWatch(s, RESOURCE, base));
+      const firsts = watches.map((w) => w.it.next());
+      for (let i = 0; i < 5; i++) await s.create(nsKey('ns', `o${i}`), nsObj('ns', `o${i}`));
+      const expected = [0, 1, 2, 3, 4].map((i) => `ADDED o${i} ${base + 1 + i}`);
+      for (const [i, w] of watches.entries()) {
+        const first = await firsts[i];
+        assert.equal(first.done, false);
+        const got = [first.value, ...(await take(w.it, 4))].map(describeEvent);
+        assert.deepEqual(got, expected, `watcher ${i}`);
+      }
+      for (const w of watches) w.ctl.abort();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers match:Any lists from memory once ready, with paging continued by the backend', async () => {
     const backend = new SpyBackend();
     const s = withWatchCache(backend);
