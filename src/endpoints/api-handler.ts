@@ -76,11 +76,16 @@ export class ApiHandler {
     }
   }
 
-  /** All objects of another resource (storage version), for admission lookups; [] when it cannot be listed. */
+  /**
+   * All objects of another resource (storage version), for admission lookups; [] when it cannot
+   * be listed. Read as kube-apiserver's admission plugins read through their informers' listers:
+   * from the watch cache as it is (resourceVersion=0), which may trail the newest write by the
+   * cache's delay, instead of a consistent read that costs an etcd call per admitted request.
+   */
   readonly lookup = async (ref: ResourceRef, namespace?: string): Promise<KubeObject[]> => {
     const rest = this.resources.get(`${ref.group}/${ref.plural}`)?.rest;
     if (!rest?.list) return [];
-    return (await rest.list(namespace, {})).items;
+    return (await rest.list(namespace, { match: 'Any' })).items;
   };
 
   /** True when the path is one this handler owns (`/apis` and below). */

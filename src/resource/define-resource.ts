@@ -69,7 +69,10 @@ export interface OperationContext {
   subresource?: string;
   namespace?: string;
   name?: string;
-  /** Read other objects of the server (e.g. for an admission rule that consults another kind). */
+  /**
+   * Read other objects of the server (e.g. for an admission rule that consults another kind), as
+   * an informer's lister would: from the watch cache, which may trail a write made a moment ago.
+   */
   lookup: (resource: ResourceRef, namespace?: string) => Promise<KubeObject[]>;
   /** The API version the client used (admission webhooks' requestKind); the storage version when unset. */
   requestVersion?: string;
