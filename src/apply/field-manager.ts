@@ -15,6 +15,7 @@ import { setOf, type FieldSet } from './set.ts';
 import { compare, toFieldSet, validateTyped } from './typed.ts';
 import { ApplyConflicts, Updater, type ManagerConflict, type VersionTypes } from './updater.ts';
 import { goJson } from './value.ts';
+import { deepCopy } from '../apimachinery/deep-copy.ts';
 
 /** Upstream's DefaultMaxUpdateManagers. */
 export const MAX_UPDATE_MANAGERS = 10;
@@ -230,7 +231,7 @@ export class FieldManager {
     this.strip(managed, id);
     if (object) managed.times.set(id, this.now());
     this.capUpdateManagers(managed);
-    return object ?? structuredClone(liveObj);
+    return object ?? deepCopy(liveObj);
   }
 
   private structuredApply(live: KubeObject, patch: KubeObject, managed: Managed, id: string, force: boolean): KubeObject | undefined {
@@ -256,7 +257,7 @@ export class FieldManager {
 
 /** buildLastApplied: the applied object without the annotation, as Go encodes it (keys sorted). */
 function lastAppliedOf(patch: KubeObject): string {
-  const copy = structuredClone(patch);
+  const copy = deepCopy(patch);
   if (copy.metadata?.annotations) delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
   return `${goJson(copy)}\n`;
 }

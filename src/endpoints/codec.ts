@@ -13,6 +13,7 @@ import { dropEmptyMetadata } from '../registry/object-meta.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 import { parseYamlBody } from './yaml-body.ts';
 import { invalid as invalidField, NIL_FIELD_PATH } from '../apimachinery/validation/field-errors.ts';
+import { deepCopy } from '../apimachinery/deep-copy.ts';
 
 /** Schema errors after which kube-apiserver does not run validation rules (hasBlockingErr). */
 const BLOCKING_ERRORS: ReadonlySet<FieldError['type']> = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
@@ -192,7 +193,7 @@ export class VersionCodec {
    * decodes its own copy), which saves a deep copy per object on the read path.
    */
   fromStorage(obj: KubeObject, owned = false): KubeObject {
-    const copy = owned ? obj : structuredClone(obj);
+    const copy = owned ? obj : deepCopy(obj);
     const converted = this.version.fromStorage ? this.version.fromStorage(copy) : copy;
     converted.apiVersion = this.apiVersion;
     converted.kind = this.resource.kind;

@@ -3,6 +3,7 @@ import { invalid } from '../errors/status-error.ts';
 import { FieldManager, fieldElement, setOf, typeOfResourceSchema, type FieldSet, type VersionTypes } from '../apply/index.ts';
 import type { VersionCodec } from './codec.ts';
 import type { OptionsKind, RequestScope } from './scope.ts';
+import { deepCopy } from '../apimachinery/deep-copy.ts';
 
 const managers = new WeakMap<VersionCodec, Map<string, FieldManager>>();
 
@@ -60,7 +61,7 @@ function versionTypes(codecs: Map<string, VersionCodec>, ignored: FieldSet | und
       if (from === to || obj === null || typeof obj !== 'object') return obj;
       const source = codecs.get(from)!;
       const target = codecs.get(to)!;
-      return target.fromStorage(source.toStorage(structuredClone(obj) as KubeObject), true);
+      return target.fromStorage(source.toStorage(deepCopy(obj) as KubeObject), true);
     },
     ignored: () => ignored,
   };

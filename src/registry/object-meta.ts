@@ -48,11 +48,6 @@ export function specOf(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
-/** A deep copy of a JSON object. */
-export function deepCopy<T>(value: T): T {
-  return structuredClone(value);
-}
-
 /** Drops empty labels, annotations, finalizers, ownerReferences and managedFields, as Go's `omitempty` does when an object is stored. */
 export function dropEmptyMetadata(obj: KubeObject): void {
   const meta = obj.metadata;

@@ -1,4 +1,5 @@
 import type { KubeObject, WatchEvent } from '../apimachinery/types.ts';
+import { deepCopy } from '../apimachinery/deep-copy.ts';
 import {
   conflict, invalid, OPTIMISTIC_LOCK_MESSAGE, StatusError, type FieldError, type GroupResource,
 } from '../errors/status-error.ts';
@@ -10,7 +11,7 @@ import type {
 import { validateObjectMetaCreate, validateObjectMetaUpdate } from '../apimachinery/validation/index.ts';
 import { resourceKeys, type ResourceKeys } from './keys.ts';
 import {
-  deepCopy, dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, specOf,
+  dropEmptyMetadata, fillSystemFieldsOnCreate, generateName, keepSystemFieldsOnUpdate, specOf,
 } from './object-meta.ts';
 import { toStatusError } from './storage-errors.ts';
 import { finalizersForGarbageCollection, finishesDeletion, markAsDeleting } from './deletion.ts';

@@ -2,6 +2,7 @@ import type { KubeObject, WatchEvent } from '../apimachinery/types.ts';
 import type { Resource } from '../resource/define-resource.ts';
 import { storageApiVersion } from '../resource/versions.ts';
 import { mapWatchEvents } from '../storage/watch-map.ts';
+import { deepCopy } from '../apimachinery/deep-copy.ts';
 import {
   StorageError, type DeleteOptions, type ListOptions, type ListResult, type Storage, type UpdateOptions, type WatchOptions,
 } from '../storage/interface.ts';
@@ -24,7 +25,7 @@ export function decodeStoredObject(resource: Resource, key: string, stored: Kube
       + `declares (known versions: ${resource.versions.map((v) => v.name).join(', ')}); declare that version again `
       + '(served: false keeps it out of the API) so that it can be read and migrated');
   }
-  const converted = version.toStorage(structuredClone(stored));
+  const converted = version.toStorage(deepCopy(stored));
   converted.apiVersion = apiVersion;
   converted.kind = resource.kind;
   return converted;

@@ -9,6 +9,7 @@ import { warningHeaderValues } from '../warning-header.ts';
 import { negotiate } from '../negotiation.ts';
 import { scopeNamespace, toRequestVersion, writeContext, type RequestScope } from '../scope.ts';
 import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 /**
  * PATCH with `application/apply-patch+yaml`: server-side apply. Creates the object when it does
@@ -37,7 +38,7 @@ export async function handleApply(scope: RequestScope<Updater & Getter & Partial
     const live = current ? toRequestVersion(scope, current) : undefined;
     let obj: KubeObject;
     try {
-      obj = fm.apply(live, structuredClone(patch), manager, force);
+      obj = fm.apply(live, deepCopy(patch), manager, force);
     } catch (err) {
       if (err instanceof TypedValueError) throw badRequest(`failed to create typed patch object (${objectKey(patch)}; ${typeString(scope)}): ${err.message}`);
       throw err;

@@ -10,6 +10,7 @@ import { goJson } from '../../apimachinery/validation/go-format.ts';
 import type { Creater, Getter, Updater } from '../../rest/interfaces.ts';
 import { handleApply } from './apply.ts';
 import { managerName, recordUpdate } from '../field-managers.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 /** POST to a collection: creates the object and answers 201 (also for dryRun, as kube-apiserver does). */
 export async function handleCreate(scope: RequestScope<Creater>): Promise<void> {
@@ -38,7 +39,7 @@ export async function handleUpdate(scope: RequestScope<Updater>): Promise<void> 
     if (!scope.rest.allowsUnconditionalUpdate) requireResourceVersion(object, scope);
     const old = toRequestVersion(scope, current);
     if (scope.codec.hasRules) ruleWarnings = scope.codec.validate(object, scope.info.subresource, old);
-    const tracked = recordUpdate(scope, old, structuredClone(object), manager);
+    const tracked = recordUpdate(scope, old, deepCopy(object), manager);
     return scope.codec.toStorage(tracked);
   };
   const result = await scope.rest.update(scopeNamespace(scope), scope.info.name, track, ctx);

@@ -1,5 +1,6 @@
 import type { JsonSchema, Resource, VersionDefinition } from '../../resource/define-resource.ts';
 import type { ApiResource } from '../../rest/api-resource.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 /** The OpenAPI name of meta.k8s.io/v1 types, as kube-apiserver publishes them. */
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -70,7 +71,7 @@ export const STANDARD_FIELD_DESCRIPTIONS = {
 export function resourceDefinitions(resource: Resource, version: VersionDefinition, ref: (name: string) => string): Record<string, JsonSchema> {
   const name = definitionName(resource.group, version.name, resource.kind);
   const gvk = [{ group: resource.group, kind: resource.kind, version: version.name }];
-  const schema = structuredClone(version.schema) as { properties?: Record<string, unknown>; description?: string };
+  const schema = deepCopy(version.schema) as { properties?: Record<string, unknown>; description?: string };
   const properties = {
     ...(schema.properties ?? {}),
     apiVersion: { type: 'string', description: STANDARD_FIELD_DESCRIPTIONS.apiVersion },

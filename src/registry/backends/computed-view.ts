@@ -8,6 +8,7 @@ import type { Storage } from '../../storage/interface.ts';
 import { createMemoryStorage } from '../../storage/memory.ts';
 import type { ResourceKeys } from '../keys.ts';
 import { nowTimestamp } from '../object-meta.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 const DEFAULT_INTERVAL_MS = 2000;
 
@@ -63,7 +64,7 @@ export class ComputedView {
   }
 
   private normalize(input: KubeObject): KubeObject {
-    const obj = structuredClone(input);
+    const obj = deepCopy(input);
     obj.apiVersion = storageApiVersion(this.resource);
     obj.kind = this.resource.kind;
     obj.metadata ??= {};
@@ -73,7 +74,7 @@ export class ComputedView {
   }
 
   private merge(obj: KubeObject, current: KubeObject | null): KubeObject {
-    const next = structuredClone(obj);
+    const next = deepCopy(obj);
     next.metadata.uid = current?.metadata.uid ?? obj.metadata.uid ?? randomUUID();
     next.metadata.creationTimestamp = obj.metadata.creationTimestamp ?? current?.metadata.creationTimestamp ?? nowTimestamp();
     return next;

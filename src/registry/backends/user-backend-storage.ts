@@ -4,6 +4,7 @@ import type { ResourceBackend } from '../../resource/user-code.ts';
 import { keyNotFound } from '../../storage/errors.ts';
 import type { DeleteOptions, ListOptions, ListResult, Storage, WatchOptions } from '../../storage/interface.ts';
 import type { ResourceKeys } from '../keys.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 const MAX_ATTEMPTS = 5;
 
@@ -17,18 +18,18 @@ export class UserBackendStorage implements Storage {
   constructor(private readonly backend: ResourceBackend, private readonly keys: ResourceKeys) {}
 
   async create(_key: string, obj: KubeObject): Promise<KubeObject> {
-    return this.backend.create!(structuredClone(obj));
+    return this.backend.create!(deepCopy(obj));
   }
 
   async get(key: string): Promise<KubeObject> {
     const found = await this.backend.get(this.keys.parse(key));
     if (!found) throw keyNotFound(key);
-    return structuredClone(found);
+    return deepCopy(found);
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const listed = await this.backend.list(this.keys.parse(prefix).namespace);
-    const items = listed.items.map((o) => structuredClone(o)).filter((o) => !opts.predicate || opts.predicate(o))
+    const items = listed.items.map((o) => deepCopy(o)).filter((o) => !opts.predicate || opts.predicate(o))
       .sort((a, b) => this.keys.keyOf(a).localeCompare(this.keys.keyOf(b)));
     return { items, resourceVersion: collectionVersion(listed.resourceVersion, listed.items) };
   }
@@ -36,7 +37,7 @@ export class UserBackendStorage implements Storage {
   async guaranteedUpdate(key: string, tryUpdate: (current: KubeObject | null) => KubeObject | Promise<KubeObject>): Promise<KubeObject> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(key);
-      const next = await tryUpdate(structuredClone(current));
+      const next = await tryUpdate(deepCopy(current));
       if (sameIgnoringVersion(current, next)) return current;
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       try {

@@ -3,7 +3,7 @@ import { invalid } from '../../errors/status-error.ts';
 import { readJsonPath } from '../../endpoints/table.ts';
 import type { ScaleDefinition } from '../../resource/user-code.ts';
 import type { Getter, Rest, SubresourceKind, Updater, WriteContext, WriteResult } from '../../rest/interfaces.ts';
-import { deepCopy } from '../object-meta.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 import { compileSchema, type CompiledSchema, type SchemaObject } from '../../resource/schema/index.ts';
 import { invalid as invalidField } from '../../apimachinery/validation/field-errors.ts';
 import type { GenericStore } from '../store.ts';

@@ -7,6 +7,7 @@ import { compareBytes } from '../../apimachinery/validation/go-format.ts';
 import { ROOT_META_KEYS } from './context.ts';
 import type { SchemaNode } from './node.ts';
 import { pruneObjectMeta } from './object-meta-prune.ts';
+import { deepCopy } from '../../apimachinery/deep-copy.ts';
 
 type JsonMap = Record<string, unknown>;
 
@@ -15,7 +16,7 @@ function isPlainObject(v: unknown): v is JsonMap {
 }
 
 function copy(v: unknown): unknown {
-  return v !== null && typeof v === 'object' ? structuredClone(v) : v;
+  return v !== null && typeof v === 'object' ? deepCopy(v) : v;
 }
 
 function isNonNullableNull(v: unknown, s: SchemaNode | null): boolean {
