@@ -82,21 +82,25 @@ function timeOf(v: unknown): { key: string; json: GoRawJson } {
   return { key: String(ms), json: new GoRawJson(goJsonString(new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'))) };
 }
 
-function immutable(errs: FieldError[], fldPath: string, changed: boolean, newValue: unknown): void {
-  if (changed) errs.push(invalid(fldPath, newValue, FIELD_IMMUTABLE_MESSAGE));
+/** Adds "field is immutable" for `fldPath` when `changed`; `newValue` is computed only then. */
+function immutable(errs: FieldError[], fldPath: string, changed: boolean, newValue: () => unknown): void {
+  if (changed) errs.push(invalid(fldPath, newValue(), FIELD_IMMUTABLE_MESSAGE));
+}
+
+/** True when two metav1.Times are different instants (identical values are the same without parsing). */
+function timeChanged(a: unknown, b: unknown): boolean {
+  return a !== b && timeOf(a).key !== timeOf(b).key;
 }
 
 function validateImmutables(n: ObjectMeta, o: ObjectMeta, p: string, errs: FieldError[]): void {
-  immutable(errs, childPath(p, 'name'), str(n.name) !== str(o.name), str(n.name));
-  immutable(errs, childPath(p, 'namespace'), str(n.namespace) !== str(o.namespace), str(n.namespace));
-  immutable(errs, childPath(p, 'uid'), str(n.uid) !== str(o.uid), new GoRawJson(goJsonString(str(n.uid))));
-  const [nc, oc] = [timeOf(n.creationTimestamp), timeOf(o.creationTimestamp)];
-  immutable(errs, childPath(p, 'creationTimestamp'), nc.key !== oc.key, nc.json);
-  const [nd, od] = [timeOf(n.deletionTimestamp), timeOf(o.deletionTimestamp)];
-  immutable(errs, childPath(p, 'deletionTimestamp'), nd.key !== od.key, nd.json);
+  immutable(errs, childPath(p, 'name'), str(n.name) !== str(o.name), () => str(n.name));
+  immutable(errs, childPath(p, 'namespace'), str(n.namespace) !== str(o.namespace), () => str(n.namespace));
+  immutable(errs, childPath(p, 'uid'), str(n.uid) !== str(o.uid), () => new GoRawJson(goJsonString(str(n.uid))));
+  immutable(errs, childPath(p, 'creationTimestamp'), timeChanged(n.creationTimestamp, o.creationTimestamp), () => timeOf(n.creationTimestamp).json);
+  immutable(errs, childPath(p, 'deletionTimestamp'), timeChanged(n.deletionTimestamp, o.deletionTimestamp), () => timeOf(n.deletionTimestamp).json);
   const grace = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   const [ng, og] = [grace(n.deletionGracePeriodSeconds), grace(o.deletionGracePeriodSeconds)];
-  immutable(errs, childPath(p, 'deletionGracePeriodSeconds'), ng !== og, ng);
+  immutable(errs, childPath(p, 'deletionGracePeriodSeconds'), ng !== og, () => ng);
 }
 
 /** Go's `%#v` of a []string: `[]string{"a", "b"}`. */
