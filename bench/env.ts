@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../src/testing/binaries.ts';
 import { startControlPlane, type ControlPlane } from '../src/testing/control-plane.ts';
 import { freeLoopbackPorts } from '../src/testing/ports.ts';
-import { WARDLE_BUNDLER } from '../src/testing/node/wardle-image.ts';
+import { WARDLE_BUNDLER, wardleNodeFlags } from '../src/testing/node/wardle-image.ts';
 import { spawnManaged } from '../src/testing/processes.ts';
 import { adminPair, serverRbacYaml } from '../test/parity/support/cluster.ts';
 import { waitFor } from '../test/parity/support/http.ts';
@@ -53,13 +53,16 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** Builds examples/wardle into one ES module with the Dockerfile's bundler and returns the node arguments that run it. */
+/**
+ * Builds examples/wardle into one ES module with the Dockerfile's bundler and returns the node
+ * arguments that run it as the image does: the ENTRYPOINT's node flags, then the bundle.
+ */
 export async function buildBundle(dir: string): Promise<string[]> {
   const out = join(dir, 'bundle');
   await mkdir(join(out, 'dist'), { recursive: true });
   await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules')).catch(() => undefined);
   execFileSync(process.execPath, [WARDLE_BUNDLER, join(out, 'dist', 'wardle.mjs')], { cwd: REPO_ROOT });
-  return [join(out, 'dist', 'wardle.mjs')];
+  return [...wardleNodeFlags(), join(out, 'dist', 'wardle.mjs')];
 }
 
 /** Pins this process (all threads) to `cpus`; children inherit it unless pinned otherwise. */

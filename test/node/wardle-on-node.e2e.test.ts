@@ -81,7 +81,7 @@ test('the image follows the Dockerfile: user, workdir, entrypoint, command, data
   const c = image.stage.config;
   assert.equal(c.User, '65532:65532');
   assert.equal(c.WorkingDir, '/app');
-  assert.deepEqual(c.Entrypoint, ['node', '--enable-source-maps', 'dist/wardle.mjs']);
+  assert.deepEqual(c.Entrypoint, ['node', '--no-memory-reducer', 'dist/wardle.mjs']);
   assert.deepEqual(c.Cmd, ['--secure-port=8443', '--tls-cert-dir=/var/run/extapi/serving-cert', '--data-dir=/var/lib/extapi']);
   assert.deepEqual(image.stage.ownedDirs, [{ path: '/var/lib/extapi', uid: 65532, gid: 65532 }]);
   assert.match(cluster.ctr(['images', 'ls', '-q']), new RegExp(IMAGE.replace(/[.:/]/g, '\\$&')));

@@ -21,6 +21,18 @@ export const WARDLE_DOCKERFILE = join(REPO_ROOT, 'examples', 'wardle', 'Dockerfi
 export const WARDLE_BUNDLER = join(REPO_ROOT, 'examples', 'wardle', 'bundle.mjs');
 
 /**
+ * The node flags of the Dockerfile's ENTRYPOINT (between `node` and the bundle), so that
+ * whatever runs the bundle outside the image (the benchmark) runs it as the image does.
+ */
+export function wardleNodeFlags(): string[] {
+  const entrypoint = parseDockerfileFinalStage(readFileSync(WARDLE_DOCKERFILE, 'utf8'), WARDLE_DOCKERFILE).config.Entrypoint ?? [];
+  if (entrypoint[0] !== 'node' || entrypoint.at(-1) !== 'dist/wardle.mjs') {
+    throw new Error(`${WARDLE_DOCKERFILE}: expected ENTRYPOINT ["node", ...flags, "dist/wardle.mjs"], found ${JSON.stringify(entrypoint)}`);
+  }
+  return entrypoint.slice(1, -1);
+}
+
+/**
  * The build stage, without Docker: the esbuild bundle (the Dockerfile's bundler), the
  * package manifest, and node_modules pruned to production dependencies. Returns the staged /src.
  */
