@@ -7,6 +7,9 @@
  * ADDED line and stays open; a PATCH (the fan-out's write) is answered with the patched Flunder
  * after its MODIFIED line, encoded once, has been written to every open watch. What it reaches per
  * operation is what Node's HTTP/2 and TLS on one core allow, whatever the server does.
+ * It also answers the discovery and OpenAPI requests kube-apiserver's aggregator makes, so that it
+ * can be registered as the wardle APIServices: through the aggregator it measures what the
+ * aggregator's proxy allows with a backend that does no work.
  * Usage: node --import tsx bench/ceiling-server.ts <port> <tls-dir> (prints "ready" when listening).
  */
 import { createSecureServer, type Http2ServerResponse } from 'node:http2';
@@ -40,6 +43,24 @@ const LISTS: Record<string, string> = {
 const UPDATE_TARGETS = list('bench-ops', Array.from({ length: 32 }, (_, i) => `upd-${i}`));
 const ONE = JSON.stringify(flunder('get-target', 'bench-ops', 12345));
 const LIST_PATH = /\/namespaces\/([^/]+)\/flunders$/;
+const VERSIONS = ['v1alpha1', 'v1beta1'];
+/** What the aggregator asks a backend for besides the load: availability, discovery, OpenAPI v2 and v3. */
+const META: Record<string, string> = {
+  '/apis': JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: [wardleGroup()] }),
+  '/apis/wardle.example.com': JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...wardleGroup() }),
+  ...Object.fromEntries(VERSIONS.map((v) => [`/apis/wardle.example.com/${v}`, JSON.stringify({
+    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `wardle.example.com/${v}`,
+    resources: [{ name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }],
+  })])),
+  '/openapi/v2': JSON.stringify({ swagger: '2.0', info: { title: 'ceiling', version: 'v0' }, paths: {} }),
+  '/openapi/v3': JSON.stringify({ paths: Object.fromEntries(VERSIONS.map((v) => [`apis/wardle.example.com/${v}`, { serverRelativeURL: `/openapi/v3/apis/wardle.example.com/${v}?hash=0` }])) }),
+  ...Object.fromEntries(VERSIONS.map((v) => [`/openapi/v3/apis/wardle.example.com/${v}`, JSON.stringify({ openapi: '3.0.0', info: { title: 'ceiling', version: v }, paths: {}, components: {} })])),
+};
+
+function wardleGroup(): Record<string, unknown> {
+  const versions = [...VERSIONS].reverse().map((v) => ({ groupVersion: `wardle.example.com/${v}`, version: v }));
+  return { name: 'wardle.example.com', versions, preferredVersion: versions[0] };
+}
 /** The open watches (bench/watch-fanout.ts). */
 const watches = new Set<Http2ServerResponse>();
 let revision = 200_000;
@@ -79,6 +100,7 @@ const server = createSecureServer({
     }
     const listNs = req.method === 'GET' ? LIST_PATH.exec(path)?.[1] : undefined;
     const body = req.method === 'PATCH' ? fanOut(Buffer.concat(chunks).toString())
+      : req.method === 'GET' && META[path] ? META[path]
       : listNs ? LISTS[listNs] ?? UPDATE_TARGETS : req.method === 'PUT' ? Buffer.concat(chunks).toString() : ONE;
     res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);

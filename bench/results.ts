@@ -1,5 +1,6 @@
 /** The shape of a benchmark run's results (bench/results/latest.json), and the helpers that reduce runs to medians. */
 import { cpus, loadavg, totalmem, release } from 'node:os';
+import type { CpuShare } from './cpu-usage.ts';
 import type { LoadResult } from './loadgen.ts';
 import type { Op } from './ops.ts';
 import type { ProfileSummary } from './profile.ts';
@@ -15,8 +16,11 @@ export interface OpFigure {
   p50: number;
   p99: number;
   errors: number;
-  runs: Array<Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'>>;
+  runs: Array<LoadRun>;
 }
+
+/** One run of an operation; through the aggregator, with where the CPU went during it. */
+export type LoadRun = Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'> & { cpu?: CpuShare };
 
 /** Median fan-out figures over the runs. */
 export interface FanoutFigure {
@@ -71,11 +75,11 @@ export function median(xs: number[]): number {
 }
 
 /** Reduces load runs to their medians. */
-export function opFigure(runs: LoadResult[]): OpFigure {
+export function opFigure(runs: Array<LoadResult & { cpu?: CpuShare }>): OpFigure {
   return {
     rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((a, r) => a + r.errors, 0),
-    runs: runs.map(({ rps, p50, p99, errors, failures }) => ({ rps, p50, p99, errors, failures })),
+    runs: runs.map(({ rps, p50, p99, errors, failures, cpu }) => ({ rps, p50, p99, errors, failures, ...(cpu ? { cpu } : {}) })),
   };
 }
 

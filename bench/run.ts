@@ -28,6 +28,7 @@ import { etcdBackendAvailable, SERVER_CPU, setUpBench, VARIANT_LABELS, type Benc
 import type { Endpoint, LoadResult } from './loadgen.ts';
 import { HEAVY_MODULES, memoryOf, moduleLoadTimes, startupTimes } from './measure.ts';
 import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
+import { startCpuWindow, type CpuShare } from './cpu-usage.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
 import { cleanCommit, measureManagedFields, type ManagedFieldsOptions } from './managed-fields/measure.ts';
@@ -153,28 +154,31 @@ async function fanouts(ep: Endpoint, o: Options, label: string, notes: string[])
 
 /**
  * Through the aggregator: one server registered at a time (both claim wardle.example.com); each
- * run registers Go, measures, then TypeScript, so both see the same conditions.
+ * run registers Go, measures, then TypeScript, then the ceiling server (load only: what the
+ * aggregator's proxy allows with a backend that does no work), so all see the same conditions.
+ * Each measurement records where the CPU went (kube-apiserver, etcd, the server, the load generator).
  */
 async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compared: Target[]): Promise<void> {
-  const raw = new Map<string, LoadResult[]>();
+  const raw = new Map<string, Array<LoadResult & { cpu: CpuShare }>>();
   const fans = new Map<string, FanoutResult[]>();
+  const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
   for (let run = 0; run < o.runs; run++) {
-    for (const t of compared) {
+    for (const t of [...compared, ceiling]) {
       await registerWardle(env.cp, 'bench', t.id, t.server.port, t.server.ca.certPem);
       log(`registered ${t.id} behind the aggregator`);
       for (const op of OPS) {
-        const res = await measure(op, env.aggregator, o.timing);
+        const window = startCpuWindow({ kubeApiserver: env.cp.state.pids.kubeApiserver, etcd: env.etcd.proc.pid!, server: t.server.proc.pid!, loadGenerator: process.pid });
+        const res = { ...(await measure(op, env.aggregator, o.timing)), cpu: window.end() };
         raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
-        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
+        const busy = res.cpu.cpus.map((x, i) => `CPU ${i} ${Math.round(100 * x)} %`).join(', ');
+        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms (${busy})${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
       }
-      for (const n of [100, 1000]) fans.set(`${t.id}/${n}`, [...(fans.get(`${t.id}/${n}`) ?? []), await fanoutOnce(env.aggregator, n, o, `aggregated ${t.id} run ${run + 1}`, r.notes)]);
+      if (t !== ceiling) for (const n of [100, 1000]) fans.set(`${t.id}/${n}`, [...(fans.get(`${t.id}/${n}`) ?? []), await fanoutOnce(env.aggregator, n, o, `aggregated ${t.id} run ${run + 1}`, r.notes)]);
       await unregisterWardle(env.cp, 'bench', t.id);
     }
   }
-  for (const t of compared) {
-    r.load.aggregated[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`${t.id}/${op}`) ?? [])]));
-    r.fanout.aggregated[t.id] = Object.fromEntries([100, 1000].map((n) => [String(n), fanoutFigure(fans.get(`${t.id}/${n}`) ?? [])]));
-  }
+  for (const t of [...compared, ceiling]) r.load.aggregated[t.id] = Object.fromEntries(OPS.map((op) => [op, opFigure(raw.get(`${t.id}/${op}`) ?? [])]));
+  for (const t of compared) r.fanout.aggregated[t.id] = Object.fromEntries([100, 1000].map((n) => [String(n), fanoutFigure(fans.get(`${t.id}/${n}`) ?? [])]));
 }
 
 /** Runs `fn`; a failure is logged and noted in the report instead of losing the whole run. */
