@@ -113,8 +113,12 @@ export function writeObject(res: HttpResponse, status: number, body: unknown, op
   const warnings = warningHeaderValues([...(responseWarnings.get(res) ?? []), ...(opts.warnings ?? [])]);
   if (warnings.length > 0) headers.warning = warnings;
   auditOf(res)?.responseObject(status, encoded ? value : body);
+  // Encoded once here (the stream would encode it anyway) so that the length can be declared: a
+  // proxy in front (kube-apiserver's aggregator) then forwards a body of known length.
+  const payload = Buffer.from(opts.yaml ? text : text + '\n');
+  headers['content-length'] = String(payload.length);
   res.writeHead(status, headers);
-  res.end(text + (opts.yaml ? '' : '\n'));
+  res.end(payload);
 }
 
 /**
