@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 /** CPU use over a window, as fractions of one core (1 = one core busy the whole window). */
 export interface CpuShare {
-  /** Busy fraction of each CPU, by CPU number. */
+  /** Busy fraction of each CPU, by CPU number (time stolen by the hypervisor is not counted as busy). */
   cpus: number[];
   /** Cores used by each named process. */
   processes: Record<string, number>;
@@ -20,7 +20,8 @@ function cpuTicks(): Array<{ busy: number; total: number }> {
   return readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).map((line) => {
     const f = line.trim().split(/\s+/).slice(1).map(Number);
     const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - f[3] - f[4], total };
+    // user nice system idle iowait irq softirq steal: busy is what ran here, not idle, I/O wait or time the hypervisor took.
+    return { busy: total - f[3] - f[4] - f[7], total };
   });
 }
 
