@@ -41,6 +41,15 @@ describe('create, get, update, delete', () => {
     assert.deepEqual(res.body.details, { name: 'missing', group: 'wardle.example.com', kind: 'flunders' });
   });
 
+  it('declares the length of every answer: object, list, Status and YAML', async () => {
+    for (const [path, accept] of [[`${NS}/a`, 'application/json'], [NS, 'application/json'], [`${NS}/missing`, 'application/json'], [`${NS}/a`, 'application/yaml']]) {
+      const res = await fetch(t.url + path, { headers: { accept } });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      assert.ok(bytes.length > 0, path);
+      assert.equal(res.headers.get('content-length'), String(bytes.length), `${path} (${accept})`);
+    }
+  });
+
   it('generates names from generateName', async () => {
     const res = await t.request('POST', NS, { body: { metadata: { generateName: 'gen-' }, spec: {} } });
     assert.equal(res.status, 201);
