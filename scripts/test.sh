@@ -14,7 +14,7 @@ npx tsc --noEmit -p .
 echo "== lint"
 npx eslint --max-warnings=0 .
 
-mapfile -t unit < <(find src examples -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t unit < <(find src examples bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 mapfile -t e2e < <(find test -name '*.test.ts' | sort)
 runner=(node --import tsx --test --test-concurrency=1 --test-reporter=spec)
 
