@@ -50,3 +50,11 @@ export function startCpuWindow(pids: Record<string, number>): { end(): CpuShare 
     },
   };
 }
+
+/** Calls etcd's KV service has answered so far (its /metrics counter, every method and code). */
+export async function etcdKvCalls(etcdUrl: string): Promise<number> {
+  const text = await (await fetch(`${etcdUrl}/metrics`)).text();
+  let calls = 0;
+  for (const m of text.matchAll(/^grpc_server_handled_total\{[^}]*grpc_service="etcdserverpb\.KV"[^}]*\} (\d+)/gm)) calls += Number(m[1]);
+  return calls;
+}

@@ -105,7 +105,7 @@ function boundsSection(r: BenchResults): string[] {
   ];
 }
 
-const busy = (c: AggregatedCpu | undefined, key: keyof AggregatedCpu) => (c ? pct(c[key]) : 'n/a');
+const busy = (c: AggregatedCpu | undefined, key: Exclude<keyof AggregatedCpu, 'etcdCallsPerRequest'>) => (c ? pct(c[key]) : 'n/a');
 /** Milliseconds of the load generator's CPU per request: its busy fraction over the requests/s. */
 const loadCpuPerRequest = (c: AggregatedCpu | undefined, rps: number) => (c ? (1000 * c.loadCpu) / rps : NaN);
 
@@ -117,7 +117,7 @@ function aggregatedVerdict(r: BenchResults, b: AggregatedBound, bound: number): 
   if (!ts || !(ts.loadCpu >= 0.95 && ts.serverCpu < 0.9)) return `within reach of the ceiling behind the aggregator (${b.bestRatio.toFixed(2)}× Go); we reach ${pct(b.tsRps / b.ceilingRps)} of it — the rest is the server's own work.`;
   const [goMs, tsMs, ceilingMs] = [loadCpuPerRequest(b.cpu.go, b.goRps), loadCpuPerRequest(ts, b.tsRps), loadCpuPerRequest(b.cpu.ceiling, b.ceilingRps)];
   return `**bounded by CPU ${cpu0}, not by the server:** during our runs CPU ${cpu0} was ${pct(ts.loadCpu)} busy (kube-apiserver ${pct(ts.kubeApiserver)}, etcd ${pct(ts.etcd)}, the load generator ${pct(ts.loadGenerator)} of a core) while the server's CPU ${cpu1} was ${pct(ts.serverCpu)} busy. `
-    + `So requests/s through the aggregator follow what each request costs on CPU ${cpu0}: ${f1(goMs)} ms for Go, ${f1(tsMs)} ms for TypeScript, ${f1(ceilingMs)} ms for the ceiling, which makes no etcd call (Go reads etcd once per request, TypeScript once per group of concurrent consistent reads). `
+    + `So requests/s through the aggregator follow what each request costs on CPU ${cpu0}: ${f1(goMs)} ms for Go, ${f1(tsMs)} ms for TypeScript, ${f1(ceilingMs)} ms for the ceiling, which makes no etcd call (etcd KV calls per request: Go ${f1(b.cpu.go?.etcdCallsPerRequest)}, TypeScript ${f1(ts.etcdCallsPerRequest)}, which shares one revision read among the consistent reads that arrive while one is in flight). `
     + `A server that costs CPU ${cpu0} what the ceiling does would reach ${b.bestRatio.toFixed(2)}× Go; we reach ${pct(b.tsRps / b.ceilingRps)} of it, and ${(goMs / tsMs).toFixed(2)}× is the TS/Go ratio these costs predict.`;
 }
 
@@ -135,14 +135,14 @@ function aggregatedBoundSection(r: BenchResults): string[] {
   const three = (x: AggregatedBound, f: (c: AggregatedCpu | undefined, rps: number) => string) => [f(x.cpu.go, x.goRps), f(x.cpu.ts, x.tsRps), f(x.cpu.ceiling, x.ceilingRps)].join(' / ');
   const rows = OPS.map((op) => aggregatedBound(r, op)).filter((x) => !!x).map((x) =>
     `| ${x.op} | ${f0(x.tsRps)} | ${f0(x.goRps)} | ${f0(x.ceilingRps)} (${x.bestRatio.toFixed(2)}×) | ${pct(x.tsRps / x.ceilingRps)} | ${three(x, (c) => busy(c, 'loadCpu'))} | ${three(x, (c) => busy(c, 'serverCpu'))} | ${three(x, (c, rps) => f1(loadCpuPerRequest(c, rps)))} |`);
-  const who = (name: string, c: AggregatedCpu | undefined) => `| ${name} | ${busy(c, 'kubeApiserver')} | ${busy(c, 'etcd')} | ${busy(c, 'loadGenerator')} | ${busy(c, 'server')} |`;
+  const who = (name: string, c: AggregatedCpu | undefined) => `| ${name} | ${busy(c, 'kubeApiserver')} | ${busy(c, 'etcd')} | ${busy(c, 'loadGenerator')} | ${busy(c, 'server')} | ${f1(c?.etcdCallsPerRequest)} |`;
   return [
     '', `**Through the aggregator** (the target's lowest line is ${lowest}): each run also registered the bare node:http2 server (\`bench/ceiling-server.ts\`, which answers the aggregator's discovery and OpenAPI requests too) as the wardle APIServices and measured it through kube-apiserver like Go and TypeScript: what the aggregator's proxy allows on this machine with a backend that does no work. The ${lowest} line is ${aggregatedVerdict(r, b, target.bound)}`,
     '', `Medians over the runs; CPU figures are over each whole measurement (warm-up included), as Go / TypeScript / ceiling. "ms of CPU ${cpu0} per request" is CPU ${cpu0}'s busy fraction divided by the requests/s.`,
     '', `| operation | TS req/s | Go req/s | ceiling behind the aggregator, req/s (best TS/Go) | TS of ceiling | CPU ${cpu0} busy | CPU ${cpu1} busy | ms of CPU ${cpu0} per request |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|', ...rows,
     '', `Where the CPU went during ${lowest} through the aggregator (cores; kube-apiserver, etcd and the load generator are on CPU ${cpu0}, the server on CPU ${cpu1}):`,
-    '', '| backend | kube-apiserver | etcd | load generator | server |', '|---|--:|--:|--:|--:|',
+    '', '| backend | kube-apiserver | etcd | load generator | server | etcd KV calls per request |', '|---|--:|--:|--:|--:|--:|',
     who('Go sample-apiserver', b.cpu.go), who('TypeScript wardle', b.cpu.ts), who('ceiling (bare node:http2)', b.cpu.ceiling),
   ];
 }

@@ -20,7 +20,7 @@ export interface OpFigure {
 }
 
 /** One run of an operation; through the aggregator, with where the CPU went during it. */
-export type LoadRun = Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'> & { cpu?: CpuShare };
+export type LoadRun = Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'> & { cpu?: CpuShare; etcdCallsPerRequest?: number };
 
 /** Median fan-out figures over the runs. */
 export interface FanoutFigure {
@@ -75,11 +75,11 @@ export function median(xs: number[]): number {
 }
 
 /** Reduces load runs to their medians. */
-export function opFigure(runs: Array<LoadResult & { cpu?: CpuShare }>): OpFigure {
+export function opFigure(runs: Array<LoadResult & Pick<LoadRun, 'cpu' | 'etcdCallsPerRequest'>>): OpFigure {
   return {
     rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((a, r) => a + r.errors, 0),
-    runs: runs.map(({ rps, p50, p99, errors, failures, cpu }) => ({ rps, p50, p99, errors, failures, ...(cpu ? { cpu } : {}) })),
+    runs: runs.map(({ rps, p50, p99, errors, failures, cpu, etcdCallsPerRequest }) => ({ rps, p50, p99, errors, failures, ...(cpu ? { cpu, etcdCallsPerRequest } : {}) })),
   };
 }
 

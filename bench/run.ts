@@ -28,7 +28,7 @@ import { etcdBackendAvailable, SERVER_CPU, setUpBench, VARIANT_LABELS, type Benc
 import type { Endpoint, LoadResult } from './loadgen.ts';
 import { HEAVY_MODULES, memoryOf, moduleLoadTimes, startupTimes } from './measure.ts';
 import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
-import { startCpuWindow, type CpuShare } from './cpu-usage.ts';
+import { etcdKvCalls, startCpuWindow, type CpuShare } from './cpu-usage.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
 import { cleanCommit, measureManagedFields, type ManagedFieldsOptions } from './managed-fields/measure.ts';
@@ -156,10 +156,11 @@ async function fanouts(ep: Endpoint, o: Options, label: string, notes: string[])
  * Through the aggregator: one server registered at a time (both claim wardle.example.com); each
  * run registers Go, measures, then TypeScript, then the ceiling server (load only: what the
  * aggregator's proxy allows with a backend that does no work), so all see the same conditions.
- * Each measurement records where the CPU went (kube-apiserver, etcd, the server, the load generator).
+ * Each measurement records where the CPU went (kube-apiserver, etcd, the server, the load generator)
+ * and how many etcd KV calls each request cost.
  */
 async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compared: Target[]): Promise<void> {
-  const raw = new Map<string, Array<LoadResult & { cpu: CpuShare }>>();
+  const raw = new Map<string, Array<LoadResult & { cpu: CpuShare; etcdCallsPerRequest: number }>>();
   const fans = new Map<string, FanoutResult[]>();
   const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
   for (let run = 0; run < o.runs; run++) {
@@ -167,11 +168,15 @@ async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compar
       await registerWardle(env.cp, 'bench', t.id, t.server.port, t.server.ca.certPem);
       log(`registered ${t.id} behind the aggregator`);
       for (const op of OPS) {
+        const [calls0, t0] = [await etcdKvCalls(env.etcd.url), performance.now()];
         const window = startCpuWindow({ kubeApiserver: env.cp.state.pids.kubeApiserver, etcd: env.etcd.proc.pid!, server: t.server.proc.pid!, loadGenerator: process.pid });
-        const res = { ...(await measure(op, env.aggregator, o.timing)), cpu: window.end() };
+        const load = await measure(op, env.aggregator, o.timing);
+        const cpu = window.end();
+        const etcdCallsPerRequest = ((await etcdKvCalls(env.etcd.url)) - calls0) / ((performance.now() - t0) / 1000) / load.rps;
+        const res = { ...load, cpu, etcdCallsPerRequest };
         raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
         const busy = res.cpu.cpus.map((x, i) => `CPU ${i} ${Math.round(100 * x)} %`).join(', ');
-        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms (${busy})${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
+        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms (${busy}, etcd calls/request ${etcdCallsPerRequest.toFixed(2)})${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
       }
       if (t !== ceiling) for (const n of [100, 1000]) fans.set(`${t.id}/${n}`, [...(fans.get(`${t.id}/${n}`) ?? []), await fanoutOnce(env.aggregator, n, o, `aggregated ${t.id} run ${run + 1}`, r.notes)]);
       await unregisterWardle(env.cp, 'bench', t.id);

@@ -174,6 +174,8 @@ export interface AggregatedCpu {
   etcd: number;
   server: number;
   loadGenerator: number;
+  /** etcd KV calls per request answered. */
+  etcdCallsPerRequest: number;
 }
 
 /**
@@ -191,10 +193,12 @@ export interface AggregatedBound {
 }
 
 function aggregatedCpu(r: BenchResults, id: string, op: Op, loadCpu: number, serverCpu: number): AggregatedCpu | undefined {
-  const runs = (r.load.aggregated[id]?.[op]?.runs ?? []).map((x) => x.cpu).filter((c) => !!c);
+  const all = r.load.aggregated[id]?.[op]?.runs ?? [];
+  const runs = all.map((x) => x.cpu).filter((c) => !!c);
   if (!runs.length) return undefined;
   const m = (f: (c: NonNullable<typeof runs[number]>) => number) => median(runs.map(f));
   return {
+    etcdCallsPerRequest: median(all.map((x) => x.etcdCallsPerRequest ?? NaN)),
     loadCpu: m((c) => c.cpus[loadCpu]), serverCpu: m((c) => c.cpus[serverCpu]),
     kubeApiserver: m((c) => c.processes.kubeApiserver), etcd: m((c) => c.processes.etcd), server: m((c) => c.processes.server), loadGenerator: m((c) => c.processes.loadGenerator),
   };
