@@ -11,6 +11,7 @@ import { VersionCodec } from './codec.ts';
 import { AGGREGATED_DISCOVERY_TYPES, DiscoveryIndex } from './discovery.ts';
 import { STORED_VERSIONS_RESOURCE, storedVersionsReport } from './stored-versions.ts';
 import { addResponseWarning, writeObject, type HttpRequest, type HttpResponse } from './http.ts';
+import type { RequestEnd } from './request-end.ts';
 import { parseMediaRanges } from './negotiation.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { RequestScope } from './scope.ts';
@@ -100,7 +101,7 @@ export class ApiHandler {
   }
 
   /** Handles one request already parsed into `info`. */
-  async handle(req: HttpRequest, res: HttpResponse, info: RequestInfo, query: URLSearchParams, user: UserInfo | undefined, signal: AbortSignal): Promise<void> {
+  async handle(req: HttpRequest, res: HttpResponse, info: RequestInfo, query: URLSearchParams, user: UserInfo | undefined, ended: RequestEnd): Promise<void> {
     if (!info.isResourceRequest) return this.handleDiscovery(req, res, info);
     if (info.resource === STORED_VERSIONS_RESOURCE && !info.namespace) return this.serveStoredVersions(req, res, info);
     const base = `${info.apiGroup}/${info.apiVersion}/${info.resource}`;
@@ -109,7 +110,7 @@ export class ApiHandler {
     if (!endpoint) throw notFoundPath();
     if (info.namespace && !endpoint.resource.namespaced) throw notFoundPath();
     const { resource, rest, codec, codecs } = endpoint;
-    const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, signal };
+    const scope: RequestScope = { req, res, info, query, user, codec, codecs, rest, resource, lookup: this.lookup, ended };
     const handler = handlerFor(scope, info);
     if (!handler) throw methodNotAllowed();
     // As kube-apiserver: a deprecated version's warning and audit annotation on every routed request, not on a 405.

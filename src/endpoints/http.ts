@@ -23,13 +23,42 @@ export function onResponseClosed(res: HttpResponse, fn: () => void): void {
 /** kube-apiserver's limit on request bodies: 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-const deadlines = new WeakMap<object, AbortSignal>();
+/**
+ * A request's deadline: passes once, and then tells its listeners. Not an AbortSignal: Node 20
+ * gives each AbortSignal a hidden class of its own in the old generation, and every non-watch
+ * request has a deadline.
+ */
+export class RequestDeadline {
+  private hasPassed = false;
+  private readonly listeners = new Set<() => void>();
+
+  /** True once the deadline has passed. */
+  get passed(): boolean {
+    return this.hasPassed;
+  }
+
+  /** Calls `fn` when the deadline passes (not if it already has: check {@link passed}); returns its remover. */
+  onPass(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Marks the deadline passed and calls the listeners, once. */
+  pass(): void {
+    if (this.hasPassed) return;
+    this.hasPassed = true;
+    for (const fn of [...this.listeners]) fn();
+    this.listeners.clear();
+  }
+}
+
+const deadlines = new WeakMap<object, RequestDeadline>();
 
 /**
- * Ties `req` to the signal of its deadline: once it aborts, {@link readBody} refuses the body, so
- * a write whose body arrives after the request was answered 504 is never applied.
+ * Ties `req` to its deadline: once it passes, {@link readBody} refuses the body, so a write whose
+ * body arrives after the request was answered 504 is never applied.
  */
-export function setRequestDeadline(req: HttpRequest, deadline: AbortSignal): void {
+export function setRequestDeadline(req: HttpRequest, deadline: RequestDeadline): void {
   deadlines.set(req, deadline);
 }
 
@@ -47,14 +76,14 @@ export async function readBody(req: HttpRequest, limit = MAX_BODY_BYTES): Promis
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw requestEntityTooLarge(limit);
   const deadline = deadlines.get(req);
-  if (deadline?.aborted) throw requestTimeout();
+  if (deadline?.passed) throw requestTimeout();
   if (req.readableEnded) return Buffer.alloc(0);
   const body = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (err: unknown, value?: Buffer) => {
       req.off('data', onData); req.off('end', onEnd); req.off('error', onError); req.off('aborted', onAborted);
-      deadline?.removeEventListener('abort', onDeadline);
+      removeDeadlineListener?.();
       if (err) { req.resume(); reject(err); } else resolve(value!);
     };
     const onData = (chunk: Buffer) => {
@@ -65,11 +94,10 @@ export async function readBody(req: HttpRequest, limit = MAX_BODY_BYTES): Promis
     const onEnd = () => finish(null, Buffer.concat(chunks));
     const onError = (err: Error) => finish(err);
     const onAborted = () => finish(badRequest('the client closed the connection before the request body was complete'));
-    const onDeadline = () => finish(requestTimeout());
     req.on('data', onData); req.once('end', onEnd); req.once('error', onError); req.once('aborted', onAborted);
-    deadline?.addEventListener('abort', onDeadline, { once: true });
+    const removeDeadlineListener = deadline?.onPass(() => finish(requestTimeout()));
   });
-  if (deadline?.aborted) throw requestTimeout();
+  if (deadline?.passed) throw requestTimeout();
   auditOf(req)?.requestBody(body, req.headers['content-type']);
   return body;
 }

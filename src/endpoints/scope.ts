@@ -2,6 +2,7 @@ import type { Resource, UserInfo } from '../resource/define-resource.ts';
 import type { Rest, WriteContext } from '../rest/interfaces.ts';
 import type { VersionCodec } from './codec.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
+import type { RequestEnd } from './request-end.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { KubeObject } from '../apimachinery/types.ts';
 import { invalid } from '../errors/status-error.ts';
@@ -24,8 +25,8 @@ export interface RequestScope<R = Rest> {
   resource: Resource;
   /** Reads all objects of another resource of this server (admission lookups). */
   lookup: WriteContext['lookup'];
-  /** Ends when the client goes away. */
-  signal: AbortSignal;
+  /** Ends when the response closes or the server shuts down (its `signal` is made on first use). */
+  ended: RequestEnd;
 }
 
 /** The namespace of the request, or undefined for cluster-scoped resources and all-namespace lists. */

@@ -1,4 +1,4 @@
-import { requestTimeout, setRequestDeadline, writeError, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
+import { RequestDeadline, requestTimeout, setRequestDeadline, writeError, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
 
 /** How long an answer given at the deadline (504, or a reset body) may take to leave. */
 const UNDELIVERED_GRACE_MS = 5_000;
@@ -11,13 +11,13 @@ const UNDELIVERED_GRACE_MS = 5_000;
  * and its buffered bytes. An answer that still has not left `UNDELIVERED_GRACE_MS` later is reset.
  */
 export function armRequestDeadline(req: HttpRequest, res: HttpResponse, ms: number, log: (m: string) => void): void {
-  const deadline = new AbortController();
-  setRequestDeadline(req, deadline.signal);
+  const deadline = new RequestDeadline();
+  setRequestDeadline(req, deadline);
   let finished = false;
   res.once('finish', () => { finished = true; });
   let grace: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
-    deadline.abort();
+    deadline.pass();
     if (finished) return;
     if (!res.headersSent) writeError(res, requestTimeout(), log);
     else res.destroy();

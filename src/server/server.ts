@@ -4,7 +4,8 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, notFoundPath } from '../endpoints/api-handler.ts';
-import { writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
+import { onResponseClosed, writeError, writeObject, type HttpRequest, type HttpResponse } from '../endpoints/http.ts';
+import { RequestEnd } from '../endpoints/request-end.ts';
 import { armRequestDeadline, resetWhenStalled } from '../filters/deadline.ts';
 import { versionInfo } from './version-info.ts';
 import { requestDeadlineMs } from '../filters/request-timeout.ts';
@@ -119,16 +120,20 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     ...(options.readyChecks ?? []),
     { name: 'shutdown', check: () => { if (draining) throw new Error('server is shutting down'); } },
   ];
+  // One context for every request: copying the options per request cost about 3 KB each, which
+  // V8 moved to the old generation under load and only a full collection freed.
+  let context: ServeContext | undefined;
   const handler = (req: HttpRequest, res: HttpResponse) => {
     // draining: an HTTP/1.1 client is told to open its next request elsewhere (no keep-alive race at close)
     if (draining) closeAfterResponse(req, res);
-    void serve(req, res, { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal }).catch((err) => writeError(res, err, log));
+    context ??= { ...options, api, openapi, readyChecks, log, limiter, metrics, shutdown: shutdown.signal };
+    void serve(req, res, context).catch((err) => writeError(res, err, log));
   };
   const limits = { ...CONNECTION_LIMITS, ...options.connectionLimits };
   const server = options.tls ? makeTlsServer(options.tls, handler, limits, options.http2 ?? true) : createHttpServer(handler);
   applyConnectionLimits(server, limits);
   const shutdown = new AbortController();
-  // Every request in flight listens on it (and stops listening when it ends): no fixed bound.
+  // Every request in flight whose end signal was asked for (watches) listens on it: no fixed bound.
   setMaxListeners(0, shutdown.signal);
   const sessions = new Set<Http2Session>();
   server.on('session', (session: Http2Session) => {
@@ -252,16 +257,8 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   // Registered before the first await: a client can close the connection while the request is
   // authenticated, and a 'close' already emitted would never reach a listener added later (the
   // request, its socket and its shutdown listener would then be kept for the server's lifetime).
-  // The shutdown listener is removed by hand, not with `{ signal: abort.signal }`: Node drops
-  // that option's remover when it is garbage-collected first (nodejs/node#63954), which kept
-  // about one request in six — its socket, request and response — for the server's lifetime.
-  const abort = new AbortController();
-  const onShutdown = () => abort.abort(REQUEST_ENDED);
-  ctx.shutdown.addEventListener('abort', onShutdown, { once: true });
-  res.once('close', () => {
-    ctx.shutdown.removeEventListener('abort', onShutdown);
-    abort.abort(REQUEST_ENDED);
-  });
+  const ended = new RequestEnd(ctx.shutdown, REQUEST_ENDED);
+  res.once('close', () => ended.end());
   const longRunning = isLongRunning(info) || ctx.api.isConnect(info);
   // a watch ends when the server drains: its HTTP/1.1 connection must not then wait idle in the
   // client's keep-alive pool, where the server closing it would race the client's next request
@@ -276,10 +273,10 @@ async function serve(req: HttpRequest, res: HttpResponse, ctx: ServeContext): Pr
   stripIdentityHeaders(req);
   ctx.audit?.begin(req, res, info, user, longRunning);
   if (!alwaysAllowed) await authorize(user, info, ctx, res);
-  if (!isHealthPath(url.pathname) && !longRunning) whenEnded(abort.signal, ctx.limiter.acquire(info));
-  if (longRunning) trackLongRunning(abort.signal, info, ctx.metrics);
+  if (!isHealthPath(url.pathname) && !longRunning) onResponseClosed(res, ctx.limiter.acquire(info));
+  if (longRunning) trackLongRunning(ended.signal, info, ctx.metrics);
   if (await serveNonResource(req, res, url, ctx)) return;
-  if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, abort.signal);
+  if (ctx.api.owns(info)) return ctx.api.handle(req, res, info, url.searchParams, user, ended);
   throw notFoundPath();
 }
 

@@ -9,6 +9,6 @@ import { scopeNamespace, type RequestScope } from '../scope.ts';
 export async function handleConnect(scope: RequestScope<Connecter>): Promise<void> {
   await scope.rest.connect({
     namespace: scopeNamespace(scope), name: scope.info.name, query: scope.query, user: scope.user,
-    req: scope.req, res: scope.res, signal: scope.signal,
+    req: scope.req, res: scope.res, signal: scope.ended.signal,
   });
 }

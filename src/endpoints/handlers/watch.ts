@@ -30,7 +30,7 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
     stopped = true;
     controller.abort();
   };
-  scope.signal.addEventListener('abort', onClose, { once: true });
+  scope.ended.signal.addEventListener('abort', onClose, { once: true });
   const timeoutMs = (query.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
   const timer = setTimeout(onClose, timeoutMs);
   scope.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
@@ -49,7 +49,7 @@ export async function handleWatch(scope: RequestScope<Watcher>): Promise<void> {
     else console.error('watch failed:', err);
   } finally {
     clearTimeout(timer);
-    scope.signal.removeEventListener('abort', onClose);
+    scope.ended.signal.removeEventListener('abort', onClose);
     stopped = true;
     controller.abort();
     if (!scope.res.writableEnded) scope.res.end();
