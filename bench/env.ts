@@ -112,7 +112,7 @@ export async function setUpBench(variants: TsVariant[], log: (m: string) => void
     const env = { cp, dir, etcd, goBin, identityKubeconfig, admin, pin: { cpus: SERVER_CPU }, close, targets: [] as Target[],
       aggregator: { base: cp.url, ca: cp.caPem, ...admin }, bundle };
     for (const id of ['go', ...variants] as Array<'go' | TsVariant>) {
-      const server = await startTarget(env, id, '', id === 'go' ? {} : { entry: bundle });
+      const server = await startTarget(env, id, '', id === 'go' ? {} : { nodeArgs: ['--trace-gc'], entry: bundle });
       cleanups.push(() => server.stop());
       env.targets.push({ id, label: VARIANT_LABELS[id], server, direct: { base: server.url, ca: server.ca.certPem, ...admin } });
       log(`${id} ready in ${Math.round(server.readyMs)} ms (pid ${server.proc.pid})`);

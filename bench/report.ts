@@ -105,20 +105,42 @@ function boundsSection(r: BenchResults): string[] {
   ];
 }
 
-const busy = (c: AggregatedCpu | undefined, key: Exclude<keyof AggregatedCpu, 'etcdCallsPerRequest'>) => (c ? pct(c[key]) : 'n/a');
+const busy = (c: AggregatedCpu | undefined, key: 'loadCpu' | 'serverCpu' | 'kubeApiserver' | 'etcd' | 'server' | 'loadGenerator') => (c ? pct(c[key]) : 'n/a');
 /** Milliseconds of the load generator's CPU per request: its busy fraction over the requests/s. */
 const loadCpuPerRequest = (c: AggregatedCpu | undefined, rps: number) => (c ? (1000 * c.loadCpu) / rps : NaN);
 
-/** Why the aggregator's lowest line is where it is, computed from its bound and CPU figures. */
-function aggregatedVerdict(r: BenchResults, b: AggregatedBound, bound: number): string {
+/** How long the server's collector held it still during the runs (median share of the window and median longest pause). */
+function gcSentence(ts: AggregatedCpu, cpu0: string): string {
+  if (ts.gcPausedShare === undefined || ts.longestGcPauseMs === undefined) return '';
+  return ` The server's garbage collector paused it for ${(100 * ts.gcPausedShare).toFixed(1)} % of each run, its longest pause ${f0(ts.longestGcPauseMs)} ms (medians over the runs, from \`--trace-gc\`): a pause longer than what CPU ${cpu0} has queued leaves that core idle.`;
+}
+
+/** A core at least this busy over a measurement is taken as saturated. */
+const SATURATED = 0.9;
+
+/**
+ * Why the aggregator's lowest line is where it is, computed from its bound and CPU figures: out of
+ * reach (the ceiling itself is below the target), bounded by the server's core, bounded by the
+ * core kube-apiserver shares with etcd and the load generator, or by neither (latency-bound).
+ */
+export function aggregatedVerdict(r: BenchResults, b: AggregatedBound, bound: number): string {
   const [cpu0, cpu1] = [r.settings.loadCpu, r.settings.serverCpu];
-  const ts = b.cpu.ts;
-  if (b.bestRatio < bound) return `**out of reach here:** a backend that does no work reaches ${b.bestRatio.toFixed(2)}× Go's requests/s through this aggregator, below the target's ${bound}; we reach ${pct(b.tsRps / b.ceilingRps)} of it.`;
-  if (!ts || !(ts.loadCpu >= 0.95 && ts.serverCpu < 0.9)) return `within reach of the ceiling behind the aggregator (${b.bestRatio.toFixed(2)}× Go); we reach ${pct(b.tsRps / b.ceilingRps)} of it — the rest is the server's own work.`;
-  const [goMs, tsMs, ceilingMs] = [loadCpuPerRequest(b.cpu.go, b.goRps), loadCpuPerRequest(ts, b.tsRps), loadCpuPerRequest(b.cpu.ceiling, b.ceilingRps)];
-  return `**bounded by CPU ${cpu0}, not by the server:** during our runs CPU ${cpu0} was ${pct(ts.loadCpu)} busy (kube-apiserver ${pct(ts.kubeApiserver)}, etcd ${pct(ts.etcd)}, the load generator ${pct(ts.loadGenerator)} of a core) while the server's CPU ${cpu1} was ${pct(ts.serverCpu)} busy. `
-    + `So requests/s through the aggregator follow what each request costs on CPU ${cpu0}: ${f1(goMs)} ms for Go, ${f1(tsMs)} ms for TypeScript, ${f1(ceilingMs)} ms for the ceiling, which makes no etcd call (etcd KV calls per request: Go ${f1(b.cpu.go?.etcdCallsPerRequest)}, TypeScript ${f1(ts.etcdCallsPerRequest)}, which shares one revision read among the consistent reads that arrive while one is in flight). `
-    + `A server that costs CPU ${cpu0} what the ceiling does would reach ${b.bestRatio.toFixed(2)}× Go; we reach ${pct(b.tsRps / b.ceilingRps)} of it, and ${(goMs / tsMs).toFixed(2)}× is the TS/Go ratio these costs predict.`;
+  const { ts, go } = b.cpu;
+  const reach = `we reach ${pct(b.tsRps / b.ceilingRps)} of it`;
+  if (b.bestRatio < bound) return `**out of reach here:** a backend that does no work reaches ${b.bestRatio.toFixed(2)}× Go's requests/s through this aggregator, below the target's ${bound}; ${reach}.`;
+  const within = `within reach of the ceiling behind the aggregator (${b.bestRatio.toFixed(2)}× Go)`;
+  if (!ts) return `${within}; ${reach}. No CPU figures of our runs, so what bounds us was not measured.`;
+  const cores = `CPU ${cpu0} (kube-apiserver ${pct(ts.kubeApiserver)}, etcd ${pct(ts.etcd)}, the load generator ${pct(ts.loadGenerator)} of a core) was ${pct(ts.loadCpu)} busy and the server's CPU ${cpu1} ${pct(ts.serverCpu)}`;
+  if (ts.loadCpu < SATURATED && ts.serverCpu < SATURATED) return `**latency-bound:** ${within}; ${reach}. During our runs neither core was saturated: ${cores}, so requests waited on something other than CPU.`;
+  if (ts.loadCpu < SATURATED) return `**bounded by the server's core:** ${within}; ${reach}. During our runs ${cores}: the rest is the server's own work.`;
+  const [goMs, tsMs, ceilingMs] = [loadCpuPerRequest(go, b.goRps), loadCpuPerRequest(ts, b.tsRps), loadCpuPerRequest(b.cpu.ceiling, b.ceilingRps)];
+  const predicted = goMs / tsMs;
+  const idle = go && ts.loadCpu < go.loadCpu - 0.01
+    ? ` The medians' ratio is ${(b.tsRps / b.goRps).toFixed(2)}×, below that, because CPU ${cpu0} was ${pct(ts.loadCpu)} busy during our runs against ${pct(go.loadCpu)} during Go's: for the rest of the time every request in flight was waiting on the server.${gcSentence(ts, cpu0)}`
+    : '';
+  return `**bounded by CPU ${cpu0}${ts.serverCpu >= SATURATED ? ' and by the server\'s core' : ', not by the server'}:** during our runs ${cores}. `
+    + `So requests/s through the aggregator follow what each request costs on CPU ${cpu0}: ${f1(goMs)} ms for Go, ${f1(tsMs)} ms for TypeScript, ${f1(ceilingMs)} ms for the ceiling, which makes no etcd call (etcd KV calls per request: Go ${f1(go?.etcdCallsPerRequest)}, TypeScript ${f1(ts.etcdCallsPerRequest)}, which shares one revision read among the consistent reads that arrive while one is in flight). `
+    + `A server that costs CPU ${cpu0} what the ceiling does would reach ${b.bestRatio.toFixed(2)}× Go; ${reach}, and ${predicted.toFixed(2)}× is the TS/Go ratio these costs predict.${idle}`;
 }
 
 /**
@@ -135,14 +157,15 @@ function aggregatedBoundSection(r: BenchResults): string[] {
   const three = (x: AggregatedBound, f: (c: AggregatedCpu | undefined, rps: number) => string) => [f(x.cpu.go, x.goRps), f(x.cpu.ts, x.tsRps), f(x.cpu.ceiling, x.ceilingRps)].join(' / ');
   const rows = OPS.map((op) => aggregatedBound(r, op)).filter((x) => !!x).map((x) =>
     `| ${x.op} | ${f0(x.tsRps)} | ${f0(x.goRps)} | ${f0(x.ceilingRps)} (${x.bestRatio.toFixed(2)}×) | ${pct(x.tsRps / x.ceilingRps)} | ${three(x, (c) => busy(c, 'loadCpu'))} | ${three(x, (c) => busy(c, 'serverCpu'))} | ${three(x, (c, rps) => f1(loadCpuPerRequest(c, rps)))} |`);
-  const who = (name: string, c: AggregatedCpu | undefined) => `| ${name} | ${busy(c, 'kubeApiserver')} | ${busy(c, 'etcd')} | ${busy(c, 'loadGenerator')} | ${busy(c, 'server')} | ${f1(c?.etcdCallsPerRequest)} |`;
+  const gc = (c: AggregatedCpu | undefined) => (c?.gcPausedShare === undefined ? 'not traced' : `${(100 * c.gcPausedShare).toFixed(1)} % (${f0(c.longestGcPauseMs ?? NaN)} ms)`);
+  const who = (name: string, c: AggregatedCpu | undefined) => `| ${name} | ${busy(c, 'kubeApiserver')} | ${busy(c, 'etcd')} | ${busy(c, 'loadGenerator')} | ${busy(c, 'server')} | ${f1(c?.etcdCallsPerRequest)} | ${gc(c)} |`;
   return [
     '', `**Through the aggregator** (the target's lowest line is ${lowest}): each run also registered the bare node:http2 server (\`bench/ceiling-server.ts\`, which answers the aggregator's discovery and OpenAPI requests too) as the wardle APIServices and measured it through kube-apiserver like Go and TypeScript: what the aggregator's proxy allows on this machine with a backend that does no work. The ${lowest} line is ${aggregatedVerdict(r, b, target.bound)}`,
     '', `Medians over the runs; CPU figures are over each whole measurement (warm-up included), as Go / TypeScript / ceiling. "ms of CPU ${cpu0} per request" is CPU ${cpu0}'s busy fraction divided by the requests/s.`,
     '', `| operation | TS req/s | Go req/s | ceiling behind the aggregator, req/s (best TS/Go) | TS of ceiling | CPU ${cpu0} busy | CPU ${cpu1} busy | ms of CPU ${cpu0} per request |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|', ...rows,
     '', `Where the CPU went during ${lowest} through the aggregator (cores; kube-apiserver, etcd and the load generator are on CPU ${cpu0}, the server on CPU ${cpu1}):`,
-    '', '| backend | kube-apiserver | etcd | load generator | server | etcd KV calls per request |', '|---|--:|--:|--:|--:|--:|',
+    '', '| backend | kube-apiserver | etcd | load generator | server | etcd KV calls per request | server paused by its GC (longest pause) |', '|---|--:|--:|--:|--:|--:|--:|',
     who('Go sample-apiserver', b.cpu.go), who('TypeScript wardle', b.cpu.ts), who('ceiling (bare node:http2)', b.cpu.ceiling),
   ];
 }
@@ -182,7 +205,7 @@ function setupSection(r: BenchResults): string[] {
   return [
     `- **Date:** ${r.date}, tree \`${r.commit ?? 'unknown'}\` (wall time of the run: ${Math.floor(r.wallSeconds / 60)} min ${r.wallSeconds % 60} s).`,
     `- **Machine:** ${m.cores} × ${m.cpu}, ${m.memGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}. Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(', ')} / ${m.loadAfter.map((x) => x.toFixed(2)).join(', ')}. The VM is shared, and other jobs ran at the same time, so absolute figures are noisy; the ratios come from interleaved runs.`,
-    `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. Each runs in its shipped form: sample-apiserver as its Go binary, our servers as the esbuild bundle that \`examples/wardle/Dockerfile\` runs, with its ENTRYPOINT's node flags (no TypeScript compiled at start; the profile run alone uses tsx, so that its samples name our source files). One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
+    `- **Servers:** k8s.io/sample-apiserver v0.36.3 (built by \`scripts/build-sample-apiserver.sh\`) and examples/wardle. Both run as separate processes in delegated mode against a real kube-apiserver v1.36.3 with its etcd, and both are pinned to **CPU ${r.settings.serverCpu}**. Each runs in its shipped form: sample-apiserver as its Go binary, our servers as the esbuild bundle that \`examples/wardle/Dockerfile\` runs, with its ENTRYPOINT's node flags plus \`--trace-gc\` (V8 writes one line per collection to the server's log, which the bench reads to measure GC pauses; no TypeScript compiled at start; the profile run alone uses tsx, so that its samples name our source files). One etcd 3.6.16 (\`--unsafe-no-fsync\`) serves both: sample-apiserver and our server on etcd, under different prefixes.`,
     `- **Load generator:** our own closed-loop HTTP/2 client (\`bench/loadgen.ts\`, node:http2, TLS with the cluster-admin client certificate). It runs on **CPU ${r.settings.loadCpu}**, together with etcd and kube-apiserver. Concurrency (requests in flight over up to 4 connections): ${Object.entries(CONCURRENCY).map(([k, v]) => `${k} ${v}`).join(', ')}. Each figure is the median of **${r.settings.runs} runs** of ${r.settings.durationMs / 1000} s, each after ${r.settings.warmupMs / 1000} s of warm-up. Go and TypeScript alternate within every run. Requests use wardle.example.com/v1beta1.`,
     `- **Ceiling:** a bare node:http2 TLS server on CPU ${r.settings.serverCpu} answers every operation with a precomputed answer of the same shape and size and does nothing else (get: ${f0(r.ceiling?.rps)} req/s, p50 ${f1(r.ceiling?.p50)} ms, p99 ${f1(r.ceiling?.p99)} ms; every operation in "What bounds the load lines not met"). This is the limit of the load generator and of Node's HTTP/2 on one core, not of either server.`,
     '- **Operations:** get = one Flunder by name. list-N = a namespace of N Flunders, the whole list with no limit. create = POST with generateName. update = PUT of the worker\'s own Flunder with its current resourceVersion, so there are no conflicts. The watch fan-out opens N watchers on one namespace (100 streams per connection), patches one object 10 times, and records the time from sending each write until the last watcher has its event.',

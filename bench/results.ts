@@ -1,6 +1,7 @@
 /** The shape of a benchmark run's results (bench/results/latest.json), and the helpers that reduce runs to medians. */
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import type { CpuShare } from './cpu-usage.ts';
+import type { GcPauses } from './gc-pauses.ts';
 import type { LoadResult } from './loadgen.ts';
 import type { Op } from './ops.ts';
 import type { ProfileSummary } from './profile.ts';
@@ -20,7 +21,7 @@ export interface OpFigure {
 }
 
 /** One run of an operation; through the aggregator, with where the CPU went during it. */
-export type LoadRun = Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'> & { cpu?: CpuShare; etcdCallsPerRequest?: number };
+export type LoadRun = Pick<LoadResult, 'rps' | 'p50' | 'p99' | 'errors' | 'failures'> & { cpu?: CpuShare; etcdCallsPerRequest?: number; gc?: GcPauses };
 
 /** Median fan-out figures over the runs. */
 export interface FanoutFigure {
@@ -75,11 +76,11 @@ export function median(xs: number[]): number {
 }
 
 /** Reduces load runs to their medians. */
-export function opFigure(runs: Array<LoadResult & Pick<LoadRun, 'cpu' | 'etcdCallsPerRequest'>>): OpFigure {
+export function opFigure(runs: Array<LoadResult & Pick<LoadRun, 'cpu' | 'etcdCallsPerRequest' | 'gc'>>): OpFigure {
   return {
     rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((a, r) => a + r.errors, 0),
-    runs: runs.map(({ rps, p50, p99, errors, failures, cpu, etcdCallsPerRequest }) => ({ rps, p50, p99, errors, failures, ...(cpu ? { cpu, etcdCallsPerRequest } : {}) })),
+    runs: runs.map(({ rps, p50, p99, errors, failures, cpu, etcdCallsPerRequest, gc }) => ({ rps, p50, p99, errors, failures, ...(cpu ? { cpu, etcdCallsPerRequest } : {}), ...(gc ? { gc } : {}) })),
   };
 }
 

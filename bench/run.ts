@@ -29,6 +29,7 @@ import type { Endpoint, LoadResult } from './loadgen.ts';
 import { HEAVY_MODULES, memoryOf, moduleLoadTimes, startupTimes } from './measure.ts';
 import { CONCURRENCY, measure, OPS, seed } from './ops.ts';
 import { etcdKvCalls, startCpuWindow, type CpuShare } from './cpu-usage.ts';
+import { startGcWindow, type GcPauses } from './gc-pauses.ts';
 import { profileRun } from './profile.ts';
 import { renderReport } from './report.ts';
 import { cleanCommit, measureManagedFields, type ManagedFieldsOptions } from './managed-fields/measure.ts';
@@ -160,7 +161,7 @@ async function fanouts(ep: Endpoint, o: Options, label: string, notes: string[])
  * and how many etcd KV calls each request cost.
  */
 async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compared: Target[]): Promise<void> {
-  const raw = new Map<string, Array<LoadResult & { cpu: CpuShare; etcdCallsPerRequest: number }>>();
+  const raw = new Map<string, Array<LoadResult & { cpu: CpuShare; etcdCallsPerRequest: number; gc?: GcPauses }>>();
   const fans = new Map<string, FanoutResult[]>();
   const ceiling = env.targets.find((t) => t.id === 'ceiling')!;
   for (let run = 0; run < o.runs; run++) {
@@ -169,14 +170,15 @@ async function aggregatedLoad(env: BenchEnv, o: Options, r: BenchResults, compar
       log(`registered ${t.id} behind the aggregator`);
       for (const op of OPS) {
         const [calls0, t0] = [await etcdKvCalls(env.etcd.url), performance.now()];
-        const window = startCpuWindow({ kubeApiserver: env.cp.state.pids.kubeApiserver, etcd: env.etcd.proc.pid!, server: t.server.proc.pid!, loadGenerator: process.pid });
+        const window = startCpuWindow({ kubeApiserver: env.cp.state.pids.kubeApiserver, etcd: env.etcd.proc.pid, server: t.server.proc.pid, loadGenerator: process.pid });
+        const gcWindow = t.id === 'go' || t === ceiling ? undefined : startGcWindow(t.server.proc.logPath);
         const load = await measure(op, env.aggregator, o.timing);
-        const cpu = window.end();
+        const [cpu, gc] = [window.end(), gcWindow?.end()];
         const etcdCallsPerRequest = ((await etcdKvCalls(env.etcd.url)) - calls0) / ((performance.now() - t0) / 1000) / load.rps;
-        const res = { ...load, cpu, etcdCallsPerRequest };
+        const res = { ...load, cpu, etcdCallsPerRequest, gc };
         raw.set(`${t.id}/${op}`, [...(raw.get(`${t.id}/${op}`) ?? []), res]);
         const busy = res.cpu.cpus.map((x, i) => `CPU ${i} ${Math.round(100 * x)} %`).join(', ');
-        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms (${busy}, etcd calls/request ${etcdCallsPerRequest.toFixed(2)})${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
+        log(`aggregated run ${run + 1} ${op.padEnd(10)} ${t.id.padEnd(11)} ${Math.round(res.rps)} req/s p50 ${res.p50.toFixed(1)} p99 ${res.p99.toFixed(1)} ms (${busy}, etcd calls/request ${etcdCallsPerRequest.toFixed(2)}${gc ? `, GC paused ${(100 * gc.pausedShare).toFixed(1)} %, longest ${gc.longestMs.toFixed(0)} ms` : ''})${res.errors ? ` errors ${res.errors}: ${res.failures[0]}` : ''}`);
       }
       if (t !== ceiling) for (const n of [100, 1000]) fans.set(`${t.id}/${n}`, [...(fans.get(`${t.id}/${n}`) ?? []), await fanoutOnce(env.aggregator, n, o, `aggregated ${t.id} run ${run + 1}`, r.notes)]);
       await unregisterWardle(env.cp, 'bench', t.id);

@@ -176,6 +176,9 @@ export interface AggregatedCpu {
   loadGenerator: number;
   /** etcd KV calls per request answered. */
   etcdCallsPerRequest: number;
+  /** The server's GC pauses (TypeScript servers only, which run with `--trace-gc`): share of the window and longest pause in ms. */
+  gcPausedShare?: number;
+  longestGcPauseMs?: number;
 }
 
 /**
@@ -197,7 +200,9 @@ function aggregatedCpu(r: BenchResults, id: string, op: Op, loadCpu: number, ser
   const runs = all.map((x) => x.cpu).filter((c) => !!c);
   if (!runs.length) return undefined;
   const m = (f: (c: NonNullable<typeof runs[number]>) => number) => median(runs.map(f));
+  const gcs = all.map((x) => x.gc).filter((g) => !!g);
   return {
+    ...(gcs.length ? { gcPausedShare: median(gcs.map((g) => g.pausedShare)), longestGcPauseMs: median(gcs.map((g) => g.longestMs)) } : {}),
     etcdCallsPerRequest: median(all.map((x) => x.etcdCallsPerRequest ?? NaN)),
     loadCpu: m((c) => c.cpus[loadCpu]), serverCpu: m((c) => c.cpus[serverCpu]),
     kubeApiserver: m((c) => c.processes.kubeApiserver), etcd: m((c) => c.processes.etcd), server: m((c) => c.processes.server), loadGenerator: m((c) => c.processes.loadGenerator),
